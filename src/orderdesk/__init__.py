@@ -1,0 +1,1 @@
+"""orderdesk: sales order and customer information management."""

@@ -1,0 +1,48 @@
+"""Reads for accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from orderdesk.core import permissions
+from orderdesk.core.errors import NotFound
+
+from .models import ApiToken, Department, User
+
+SYSTEM_USERNAME = "system"
+
+
+def system_user() -> User:
+    """The account background jobs act as (created by a data migration, cannot log in)."""
+    return User.objects.get(username=SYSTEM_USERNAME)
+
+
+def department(code: str) -> Department | None:
+    return Department.objects.filter(code=code).first()
+
+
+def group(name: str) -> Group:
+    return Group.objects.get(name=name)
+
+
+def tokens_visible_to(user: Any) -> QuerySet[ApiToken]:
+    tokens = ApiToken.objects.select_related("user")
+    if permissions.has(user, "accounts.manage_api_tokens"):
+        return tokens
+    return tokens.filter(user=user)
+
+
+def role_names(user: Any) -> list[str]:
+    return sorted(user.groups.values_list("name", flat=True))
+
+
+def token_for(user: Any, token_id: int) -> ApiToken:
+    """One token the user may see (their own, or any with manage_api_tokens)."""
+    token = tokens_visible_to(user).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(_("No such API token."))
+    return token

@@ -1,0 +1,16 @@
+"""URL map: pages per app, the REST API at /api/v1/, health check and language switch."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from orderdesk.config.api import api
+from orderdesk.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("orderdesk.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("orderdesk.core.urls")),
+]

@@ -1,0 +1,28 @@
+"""Per-request context that services may read without being handed the request."""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+
+_request_id: ContextVar[str | None] = ContextVar("orderdesk_request_id", default=None)
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+def set_request_id(value: str | None) -> object:
+    return _request_id.set(value)
+
+
+def reset_request_id(token: object) -> None:
+    _request_id.reset(token)  # type: ignore[arg-type]
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds the current request id to every log record (see settings.LOGGING)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id() or ""
+        return True

@@ -1,0 +1,17 @@
+"""Settings for the test suite: production settings plus a fixed key, fast hashing, jobs
+run at once, mail kept in memory."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
+os.environ.setdefault("HUEY_IMMEDIATE", "1")
+
+from orderdesk.config.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
