@@ -9,6 +9,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+SYSTEM_USERNAME = "system"
+
+
 class Department(models.Model):
     """A department (部门): sales, finance, warehouse … as the company names them."""
 
@@ -56,6 +59,11 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.display_name or super().get_full_name()
+
+    @property
+    def is_system(self) -> bool:
+        """The built-in account background jobs and the command line act as."""
+        return self.username == SYSTEM_USERNAME and not self.has_usable_password()
 
 
 class ApiToken(models.Model):

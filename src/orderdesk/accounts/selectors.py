@@ -11,9 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from orderdesk.core import permissions
 from orderdesk.core.errors import NotFound
 
-from .models import ApiToken, Department, User
-
-SYSTEM_USERNAME = "system"
+from .models import SYSTEM_USERNAME, ApiToken, Department, User
 
 
 def system_user() -> User:

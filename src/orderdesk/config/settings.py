@@ -179,9 +179,11 @@ STATIC_ROOT = VAR_DIR / "static"
 NODE_MODULES = Path(os.environ.get("ORDERDESK_NODE_MODULES", Path.cwd() / "node_modules"))
 # Front-end libraries come from npm packages pinned by package-lock.json and are served by
 # us (whitenoise), never from a CDN: customers run orderdesk on intranets.
-STATICFILES_DIRS = [
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "orderdesk.core.staticfinders.VendorFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

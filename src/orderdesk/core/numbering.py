@@ -42,11 +42,11 @@ class Pattern:
         unknown = sorted(set(names) - KNOWN_TOKENS)
         if unknown:
             return {"pattern": str(_("Unknown token(s): %s.") % ", ".join(unknown))}
-        if names.count("seq") != 1:
-            return {"pattern": str(_("The pattern needs exactly one {seq:N} serial."))}
         stripped = TOKEN.sub("", self.text)
         if "{" in stripped or "}" in stripped:
             return {"pattern": str(_("A brace is not part of a known token."))}
+        if names.count("seq") != 1:
+            return {"pattern": str(_("The pattern needs exactly one {seq:N} serial."))}
         has_year = bool({"yyyy", "yy", "yyyymmdd"} & set(names))
         has_day = "yyyymmdd" in names or {"yyyy", "mm", "dd"} <= set(names) or {
             "yy", "mm", "dd"} <= set(names)

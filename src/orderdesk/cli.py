@@ -1,0 +1,219 @@
+"""The ``orderdesk`` command: serve, worker, migrate, demo, createadmin, token, manage.
+
+Every command reads the same settings as the web server (``DATABASE_URL`` and friends),
+so it works the same on SQLite and PostgreSQL. Django is set up only once a command runs,
+so ``orderdesk --help`` needs no database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+EXIT_REFUSED = 2
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderdesk.config.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the app with gunicorn (production server; static files through whitenoise)."""
+    from gunicorn.app.base import BaseApplication
+
+    setup_django()
+    from orderdesk.config.wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+            self.cfg.set("graceful_timeout", 20)
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the Huey consumer for background jobs."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("run_huey", workers=args.workers)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=args.verbosity)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    setup_django()
+    from orderdesk.demo.loader import database_is_empty, load_demo
+
+    if args.if_empty and not database_is_empty():
+        print("Database already has users; demo data not loaded.")
+        return 0
+    result = load_demo(customers=args.customers, products=args.products, seed=args.seed)
+    print(f"Demo data loaded (seed {args.seed}): {len(result.customers)} customers, "
+          f"{len(result.products)} products generated.")
+    print_logins()
+    return 0
+
+
+def print_logins() -> None:
+    from django.conf import settings
+
+    from orderdesk.demo.loader import DEMO_USERS
+
+    print(f"Demo logins (password: {settings.ORDERDESK_DEMO_PASSWORD}):")
+    for user in DEMO_USERS:
+        print(f"  {user.username:<12} {user.display_name}  ({user.role})")
+
+
+def cmd_logins(args: argparse.Namespace) -> int:
+    setup_django()
+    print_logins()
+    return 0
+
+
+def cmd_createadmin(args: argparse.Namespace) -> int:
+    """Create an administrator; asks for what the flags and environment do not give."""
+    setup_django()
+    from orderdesk.accounts import selectors, services
+
+    username = args.username or input("Username: ").strip()
+    password = os.environ.get("ORDERDESK_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    admin = services.create_administrator(username=username, password=password,
+                                          email=args.email, by=selectors.system_user())
+    print(f"Administrator {admin.username} created.")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    """Print only the new token on stdout, so scripts can capture it."""
+    setup_django()
+    from orderdesk.accounts import selectors, services
+    from orderdesk.accounts.models import User
+    from orderdesk.core.errors import NotFound
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        raise NotFound(f"No user named {args.username}.")
+    _token, raw = services.create_api_token(user, by=selectors.system_user(), name=args.name)
+    print(raw)
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    setup_django()
+    from orderdesk.accounts import selectors, services
+
+    system = selectors.system_user()
+    token = selectors.token_for(system, args.token_id)
+    services.revoke_api_token(token, by=system, reason=args.reason)
+    print(f"Token {token.prefix}… of {token.user.username} revoked.")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    """Pass the remaining arguments to Django's management commands."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderdesk.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["orderdesk manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="orderdesk",
+        description="orderdesk — sales orders and customer information (销售订单管理 + 客户信息管理).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
+            **kwargs: Any) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text, **kwargs)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    serve = add("serve", cmd_serve, "Serve the web app and API with gunicorn.")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+
+    worker = add("worker", cmd_worker, "Run the background job consumer (Huey).")
+    worker.add_argument("--workers", type=int, default=2)
+
+    migrate = add("migrate", cmd_migrate, "Create or upgrade the database schema.")
+    migrate.add_argument("--verbosity", type=int, default=1)
+
+    demo = add("demo", cmd_demo, "Load deterministic demo data (company, branches, users).")
+    demo.add_argument("--customers", type=int, default=200)
+    demo.add_argument("--products", type=int, default=100)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--if-empty", action="store_true",
+                      help="Only load when the database has no users yet.")
+
+    add("logins", cmd_logins, "Print the demo logins.")
+
+    admin = add("createadmin", cmd_createadmin, "Create an administrator account.")
+    admin.add_argument("--username")
+    admin.add_argument("--email", default="")
+
+    token = add("token", lambda _args: token.print_help() or EXIT_REFUSED,
+                "Create or revoke API tokens.")
+    token_commands = token.add_subparsers(dest="token_command", metavar="ACTION")
+    create = token_commands.add_parser("create", help="Create a token and print it.")
+    create.add_argument("username")
+    create.add_argument("--name", default="cli")
+    create.set_defaults(handler=cmd_token_create)
+    revoke = token_commands.add_parser("revoke", help="Revoke a token by its id.")
+    revoke.add_argument("token_id", type=int)
+    revoke.add_argument("--reason", default="revoked from the command line")
+    revoke.set_defaults(handler=cmd_token_revoke)
+
+    manage = add("manage", cmd_manage, "Run a Django management command (passthrough).",
+                 add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        from orderdesk.core.errors import DomainError
+
+        if not isinstance(error, DomainError):
+            raise
+        details = "".join(f"\n  {field}: {message}" for field, message in error.fields.items())
+        print(f"orderdesk: {error.message}{details}", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
