@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import HttpBearer
 
 from . import selectors, services
@@ -49,10 +49,10 @@ def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create a token for yourself")
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     user: Any = request.user
     token, raw = services.create_api_token(user, by=user, name=payload.name)
-    return 201, {**token_out(token), "token": raw}
+    return Status(201, {**token_out(token), "token": raw})
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="Revoke a token")
