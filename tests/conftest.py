@@ -14,8 +14,7 @@ from orderdesk.accounts.models import User
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     def make(username: str, *roles: str, **fields: Any) -> User:
-        user = User.objects.create_user(username=username, password="Pa55word-for-tests",
-                                        **fields)
+        user = User.objects.create_user(username=username, password="Pa55word-for-tests", **fields)
         user.groups.set(Group.objects.filter(name__in=roles))
         return User.objects.get(pk=user.pk)  # fresh instance: no cached permissions
 

@@ -6,7 +6,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
 os.environ.setdefault("HUEY_IMMEDIATE", "1")
 
-from orderdesk.config.settings import *  # noqa: E402, F403
+from orderdesk.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -61,13 +61,18 @@ def test_createadmin_validates_the_password(db, monkeypatch, capsys):
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     command = [str(Path(sys.executable).with_name("orderdesk")), *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
-                          check=False)
+    return subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def test_commands_work_end_to_end_on_a_fresh_database(tmp_path):
-    env = {**os.environ, "ORDERDESK_VAR_DIR": str(tmp_path), "SECRET_KEY": "cli-test-key",
-           "DJANGO_SETTINGS_MODULE": "orderdesk.config.settings"}
+    env = {
+        **os.environ,
+        "ORDERDESK_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": "cli-test-key",
+        "DJANGO_SETTINGS_MODULE": "orderdesk.config.settings",
+    }
     env.pop("DATABASE_URL", None)
 
     migrate = run(["migrate", "--verbosity", "0"], env)
@@ -89,8 +94,11 @@ def test_commands_work_end_to_end_on_a_fresh_database(tmp_path):
 
 
 def test_server_refuses_to_start_on_the_default_secret_key(tmp_path):
-    env = {**os.environ, "ORDERDESK_VAR_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "orderdesk.config.settings"}
+    env = {
+        **os.environ,
+        "ORDERDESK_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "orderdesk.config.settings",
+    }
     env.pop("SECRET_KEY", None)
     env.pop("DEBUG", None)
 

@@ -31,7 +31,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     setup_django()
     from orderdesk.config.wsgi import application
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{args.host}:{args.port}")
             self.cfg.set("workers", args.workers)
@@ -73,8 +73,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("Database already has users; demo data not loaded.")
         return 0
     result = load_demo(customers=args.customers, products=args.products, seed=args.seed)
-    print(f"Demo data loaded (seed {args.seed}): {len(result.customers)} customers, "
-          f"{len(result.products)} products generated.")
+    print(
+        f"Demo data loaded (seed {args.seed}): {len(result.customers)} customers, "
+        f"{len(result.products)} products generated."
+    )
     print_logins()
     return 0
 
@@ -102,8 +104,9 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
 
     username = args.username or input("Username: ").strip()
     password = os.environ.get("ORDERDESK_ADMIN_PASSWORD") or getpass.getpass("Password: ")
-    admin = services.create_administrator(username=username, password=password,
-                                          email=args.email, by=selectors.system_user())
+    admin = services.create_administrator(
+        username=username, password=password, email=args.email, by=selectors.system_user()
+    )
     print(f"Administrator {admin.username} created.")
     return 0
 
@@ -134,6 +137,11 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token_help(args: argparse.Namespace) -> int:
+    print("usage: orderdesk token {create USERNAME | revoke ID}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     """Pass the remaining arguments to Django's management commands."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderdesk.config.settings")
@@ -146,12 +154,14 @@ def cmd_manage(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="orderdesk",
-        description="orderdesk — sales orders and customer information (销售订单管理 + 客户信息管理).",
+        description="orderdesk — sales orders and customer information "
+        "(销售订单管理 + 客户信息管理).",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
-            **kwargs: Any) -> argparse.ArgumentParser:
+    def add(
+        name: str, handler: Callable[[argparse.Namespace], int], help_text: str, **kwargs: Any
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text, **kwargs)
         sub.set_defaults(handler=handler)
         return sub
@@ -172,8 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=200)
     demo.add_argument("--products", type=int, default=100)
     demo.add_argument("--seed", type=int, default=2026)
-    demo.add_argument("--if-empty", action="store_true",
-                      help="Only load when the database has no users yet.")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="Only load when the database has no users yet."
+    )
 
     add("logins", cmd_logins, "Print the demo logins.")
 
@@ -181,8 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--username")
     admin.add_argument("--email", default="")
 
-    token = add("token", lambda _args: token.print_help() or EXIT_REFUSED,
-                "Create or revoke API tokens.")
+    token = add("token", cmd_token_help, "Create or revoke API tokens.")
     token_commands = token.add_subparsers(dest="token_command", metavar="ACTION")
     create = token_commands.add_parser("create", help="Create a token and print it.")
     create.add_argument("username")
@@ -193,8 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--reason", default="revoked from the command line")
     revoke.set_defaults(handler=cmd_token_revoke)
 
-    manage = add("manage", cmd_manage, "Run a Django management command (passthrough).",
-                 add_help=False)
+    manage = add(
+        "manage", cmd_manage, "Run a Django management command (passthrough).", add_help=False
+    )
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 

@@ -11,8 +11,10 @@ def test_login_page_signs_in_and_lands_on_the_dashboard(sales1):
     page = client.get("/accounts/login/")
     token = page.cookies["csrftoken"].value
 
-    response = client.post("/accounts/login/", {"username": "sales1", "password": PASSWORD,
-                                                "csrfmiddlewaretoken": token})
+    response = client.post(
+        "/accounts/login/",
+        {"username": "sales1", "password": PASSWORD, "csrfmiddlewaretoken": token},
+    )
 
     assert page.status_code == 200
     assert response.status_code == 302

@@ -10,9 +10,20 @@ def test_every_role_of_the_mission_exists_as_a_group(db):
     names = set(Group.objects.values_list("name", flat=True))
 
     assert {role.name for role in ROLES} <= names
-    assert {"sales", "sales_manager", "customer_service", "finance", "warehouse", "production",
-            "logistics", "aftersales", "legal", "general_manager", "administrator",
-            "customer"} <= names
+    assert {
+        "sales",
+        "sales_manager",
+        "customer_service",
+        "finance",
+        "warehouse",
+        "production",
+        "logistics",
+        "aftersales",
+        "legal",
+        "general_manager",
+        "administrator",
+        "customer",
+    } <= names
 
 
 def test_role_permissions_match_the_declaration(db):

@@ -9,7 +9,10 @@ from django.db import connection, transaction
 from orderdesk.core import numbering
 from orderdesk.core.models import Branch
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 THREADS = 8
 DRAWS_PER_THREAD = 25

@@ -13,8 +13,13 @@ def test_record_stores_actor_changes_and_reason(admin1):
     branch = make_branch()
 
     with transaction.atomic():
-        entry = audit.record(branch, "update_branch", by=admin1,
-                             changes={"name": ("旧名", "广州天河店")}, reason="门店改名")
+        entry = audit.record(
+            branch,
+            "update_branch",
+            by=admin1,
+            changes={"name": ("旧名", "广州天河店")},
+            reason="门店改名",
+        )
 
     stored = AuditEntry.objects.get(pk=entry.pk)
     assert stored.actor == admin1

@@ -31,8 +31,9 @@ def test_navigation_hides_settings_from_sales(client, sales1, admin1):
     assert "/settings/numbering/" in admin_page
 
 
-@pytest.mark.parametrize("path", ["/settings/company/", "/settings/branches/",
-                                  "/settings/numbering/", "/audit/"])
+@pytest.mark.parametrize(
+    "path", ["/settings/company/", "/settings/branches/", "/settings/numbering/", "/audit/"]
+)
 def test_settings_pages_need_their_permission(client, sales1, admin1, path):
     client.force_login(sales1)
     assert client.get(path).status_code == 403
@@ -42,10 +43,20 @@ def test_settings_pages_need_their_permission(client, sales1, admin1, path):
 
 def test_company_form_saves_through_the_service_with_audit(client, admin1):
     client.force_login(admin1)
-    data = {"name": "华东精工机械有限公司", "abbreviation": "HDJG", "tax_number": "",
-            "address": "", "phone": "", "bank_name": "", "bank_account": "",
-            "workday_start": "08:30", "break_start": "12:00", "break_end": "13:00",
-            "workday_end": "17:30", "reason": "公司更名"}
+    data = {
+        "name": "华东精工机械有限公司",
+        "abbreviation": "HDJG",
+        "tax_number": "",
+        "address": "",
+        "phone": "",
+        "bank_name": "",
+        "bank_account": "",
+        "workday_start": "08:30",
+        "break_start": "12:00",
+        "break_end": "13:00",
+        "workday_end": "17:30",
+        "reason": "公司更名",
+    }
 
     response = client.post("/settings/company/", data)
 
@@ -59,8 +70,14 @@ def test_company_form_saves_through_the_service_with_audit(client, admin1):
 
 def test_company_form_rejects_unordered_working_hours(client, admin1):
     client.force_login(admin1)
-    data = {"name": "X", "abbreviation": "X", "workday_start": "18:00", "break_start": "12:00",
-            "break_end": "13:00", "workday_end": "17:30"}
+    data = {
+        "name": "X",
+        "abbreviation": "X",
+        "workday_start": "18:00",
+        "break_start": "12:00",
+        "break_end": "13:00",
+        "workday_end": "17:30",
+    }
 
     response = client.post("/settings/company/", data)
 
@@ -71,8 +88,14 @@ def test_company_form_rejects_unordered_working_hours(client, admin1):
 
 def test_branch_create_rejects_bad_code_and_duplicates(client, admin1):
     client.force_login(admin1)
-    good = {"code": "GD001", "name": "广州一店", "province": "广东", "city": "广州",
-            "address": "", "is_active": "on"}
+    good = {
+        "code": "GD001",
+        "name": "广州一店",
+        "province": "广东",
+        "city": "广州",
+        "address": "",
+        "is_active": "on",
+    }
 
     created = client.post("/settings/branches/", good)
     duplicate = client.post("/settings/branches/", good)
@@ -90,8 +113,9 @@ def test_numbering_edit_page_shows_pattern_errors(client, admin1):
     client.force_login(admin1)
     rule_id = NumberingRule.objects.get(kind="customer").pk
 
-    response = client.post(f"/settings/numbering/{rule_id}/",
-                           {"pattern": "{company}", "reset": "yearly", "reason": ""})
+    response = client.post(
+        f"/settings/numbering/{rule_id}/", {"pattern": "{company}", "reset": "yearly", "reason": ""}
+    )
 
     assert response.status_code == 200
     assert "pattern" in response.context["form"].errors

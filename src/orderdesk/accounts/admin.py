@@ -13,12 +13,13 @@ from .models import ApiToken, Department, User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
-        (_("Organisation"), {"fields": ("display_name", "phone", "department", "supervisor",
-                                         "branch")}),
+        *(DjangoUserAdmin.fieldsets or ()),
+        (
+            _("Organisation"),
+            {"fields": ("display_name", "phone", "department", "supervisor", "branch")},
+        ),
     )
-    list_display = ("username", "display_name", "department", "branch", "supervisor",
-                    "is_active")
+    list_display = ("username", "display_name", "department", "branch", "supervisor", "is_active")
     list_filter = ("department", "branch", "groups", "is_active")
 
 
@@ -30,8 +31,15 @@ class DepartmentAdmin(admin.ModelAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("user", "name", "prefix", "digest", "created_at", "last_used_at",
-                       "revoked_at")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "digest",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -25,9 +25,13 @@ class BearerTokenAuth(HttpBearer):
 
 def token_out(token: ApiToken) -> dict[str, Any]:
     return {
-        "id": token.pk, "username": token.user.username, "name": token.name,
-        "prefix": token.prefix, "created_at": token.created_at,
-        "last_used_at": token.last_used_at, "revoked_at": token.revoked_at,
+        "id": token.pk,
+        "username": token.user.username,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+        "revoked_at": token.revoked_at,
     }
 
 
@@ -35,7 +39,9 @@ def token_out(token: ApiToken) -> dict[str, Any]:
 def me(request: HttpRequest) -> dict[str, Any]:
     user: Any = request.user
     return {
-        "id": user.pk, "username": user.username, "display_name": user.get_full_name(),
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.get_full_name(),
         "department": user.department.name if user.department else None,
         "branch": user.branch.code if user.branch else None,
         "supervisor": user.supervisor.username if user.supervisor else None,

@@ -8,7 +8,6 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 SYSTEM_USERNAME = "system"
 
 
@@ -31,22 +30,34 @@ class User(AbstractUser):
     """A person who works in orderdesk, or the system account that background jobs use."""
 
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="members",
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     supervisor = models.ForeignKey(
-        "self", verbose_name=_("supervisor"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="reports",
+        "self",
+        verbose_name=_("supervisor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
         help_text=_("Receives this user's overdue work when it escalates."),
     )
     branch = models.ForeignKey(
-        "core.Branch", verbose_name=_("branch"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "core.Branch",
+        verbose_name=_("branch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     phone = models.CharField(_("mobile"), max_length=20, blank=True)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         permissions: ClassVar = [

@@ -18,7 +18,7 @@ from orderdesk.core.errors import Conflict, ValidationFailed
 from . import selectors
 from .models import ApiToken, User
 
-TOKEN_PREFIX = "od_"
+TOKEN_PREFIX = "od_"  # noqa: S105 - a marker, not a secret
 
 
 def token_digest(raw: str) -> str:
@@ -51,8 +51,13 @@ def revoke_api_token(token: ApiToken, *, by: Any, reason: str = "") -> ApiToken:
             raise Conflict(_("This token was already revoked."), code="token_revoked")
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(token, "revoke_api_token", by=by,
-                     changes={"revoked_at": (None, token.revoked_at)}, reason=reason)
+        audit.record(
+            token,
+            "revoke_api_token",
+            by=by,
+            changes={"revoked_at": (None, token.revoked_at)},
+            reason=reason,
+        )
     return token
 
 
@@ -77,14 +82,20 @@ def authenticate_token(raw: str) -> User | None:
 def create_administrator(*, username: str, password: str, email: str = "", by: Any) -> User:
     """Create a superuser in the administrator role (``orderdesk createadmin``)."""
     if User.objects.filter(username=username).exists():
-        raise Conflict(_("A user named %s already exists.") % username, code="username_taken",
-                       fields={"username": _("This username is taken.")})
+        raise Conflict(
+            _("A user named %s already exists.") % username,
+            code="username_taken",
+            fields={"username": _("This username is taken.")},
+        )
     candidate = User(username=username, email=email)
     try:
         validate_password(password, user=candidate)
     except DjangoValidationError as error:
-        raise ValidationFailed(_("The password is too weak."), code="weak_password",
-                               fields={"password": " ".join(error.messages)}) from error
+        raise ValidationFailed(
+            _("The password is too weak."),
+            code="weak_password",
+            fields={"password": " ".join(error.messages)},
+        ) from error
     with transaction.atomic():
         candidate.is_staff = True
         candidate.is_superuser = True
@@ -92,7 +103,5 @@ def create_administrator(*, username: str, password: str, email: str = "", by: A
         candidate.set_password(password)
         candidate.save()
         candidate.groups.add(selectors.group("administrator"))
-        audit.record(candidate, "create_administrator", by=by,
-                     changes={"username": ("", username)})
+        audit.record(candidate, "create_administrator", by=by, changes={"username": ("", username)})
     return candidate
-

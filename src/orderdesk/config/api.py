@@ -30,8 +30,9 @@ api = NinjaAPI(
 )
 
 
-def error_response(request: HttpRequest, status: int, code: str, message: str,
-                   fields: dict[str, Any] | None = None) -> HttpResponse:
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> HttpResponse:
     body = {"error": {"code": code, "message": message, "fields": fields or {}}}
     return api.create_response(request, body, status=status)
 
@@ -45,16 +46,23 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
 def invalid_input(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
     fields: dict[str, str] = {}
     for item in error.errors:
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query",
-                                                                                "path", "payload")]
+        location = [
+            str(part)
+            for part in item.get("loc", ())
+            if part not in ("body", "query", "path", "payload")
+        ]
         fields[".".join(location) or "body"] = item.get("msg", "invalid")
     return error_response(request, 422, "invalid_input", _("Some fields are invalid."), fields)
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated",
-                          _("Sign in, or send a valid API token as Authorization: Bearer <token>."))
+    return error_response(
+        request,
+        401,
+        "unauthenticated",
+        _("Sign in, or send a valid API token as Authorization: Bearer <token>."),
+    )
 
 
 @api.exception_handler(Http404)

@@ -10,9 +10,12 @@ def main(url: str) -> int:
     config = parse(url)
     try:
         psycopg.connect(
-            host=config["HOST"] or "127.0.0.1", port=config["PORT"] or 5432,
-            user=config["USER"] or "postgres", password=config["PASSWORD"] or None,
-            dbname="postgres", connect_timeout=3,
+            host=config["HOST"] or "127.0.0.1",
+            port=config["PORT"] or 5432,
+            user=config["USER"] or "postgres",
+            password=config["PASSWORD"] or None,
+            dbname="postgres",
+            connect_timeout=3,
         ).close()
     except psycopg.Error:
         return 1

@@ -196,11 +196,19 @@ MEDIA_URL = "/media/"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.PriorityRedisHuey", "name": "orderdesk", "url": REDIS_URL,
-            "immediate": HUEY_IMMEDIATE}
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": "orderdesk",
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+    }
 else:
-    HUEY = {"huey_class": "huey.SqliteHuey", "name": "orderdesk",
-            "filename": str(VAR_DIR / "huey.sqlite3"), "immediate": HUEY_IMMEDIATE}
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "orderdesk",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": HUEY_IMMEDIATE,
+    }
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -225,8 +233,11 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json",
-                    "filters": ["request_id"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -45,10 +45,15 @@ def audit_entries(request: HttpRequest, filters: Query[AuditFilter]) -> list[dic
     )[offset : offset + limit]
     return [
         {
-            "id": entry.pk, "at": entry.at, "actor": entry.actor_name,
-            "object_type": entry.content_type.model, "object_id": entry.object_id,
-            "object_repr": entry.object_repr, "action": entry.action,
-            "changes": entry.changes, "reason": entry.reason,
+            "id": entry.pk,
+            "at": entry.at,
+            "actor": entry.actor_name,
+            "object_type": entry.content_type.model,
+            "object_id": entry.object_id,
+            "object_repr": entry.object_repr,
+            "action": entry.action,
+            "changes": entry.changes,
+            "reason": entry.reason,
         }
         for entry in entries
     ]

@@ -79,6 +79,6 @@ def plain(value: Any) -> Any:
 def entries_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
     """The timeline of one object, newest first."""
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-    return AuditEntry.objects.filter(content_type=content_type, object_id=str(obj.pk)).select_related(
-        "actor"
-    )
+    return AuditEntry.objects.filter(
+        content_type=content_type, object_id=str(obj.pk)
+    ).select_related("actor")

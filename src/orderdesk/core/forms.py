@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Branch, CompanyProfile, NumberingRule
 
-REASON_FIELD = forms.CharField(label=_("Reason for the change"), required=False, max_length=500,
-                               widget=forms.TextInput)
+REASON_FIELD = forms.CharField(
+    label=_("Reason for the change"), required=False, max_length=500, widget=forms.TextInput
+)
 
 
 class CompanyForm(forms.ModelForm):
@@ -16,11 +17,24 @@ class CompanyForm(forms.ModelForm):
 
     class Meta:
         model = CompanyProfile
-        fields = ("name", "abbreviation", "tax_number", "address", "phone", "bank_name",
-                  "bank_account", "logo", "workday_start", "break_start", "break_end",
-                  "workday_end")
-        widgets = {field: forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-                   for field in ("workday_start", "break_start", "break_end", "workday_end")}
+        fields = (
+            "name",
+            "abbreviation",
+            "tax_number",
+            "address",
+            "phone",
+            "bank_name",
+            "bank_account",
+            "logo",
+            "workday_start",
+            "break_start",
+            "break_end",
+            "workday_end",
+        )
+        widgets = {
+            field: forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+            for field in ("workday_start", "break_start", "break_end", "workday_end")
+        }
 
 
 class BranchForm(forms.ModelForm):
@@ -42,7 +56,9 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action"), required=False)
     object_type = forms.CharField(label=_("Object type"), required=False)
     object_id = forms.CharField(label=_("Object id"), required=False)
-    since = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

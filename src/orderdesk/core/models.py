@@ -59,8 +59,11 @@ class Branch(models.Model):
         _("branch code"),
         max_length=10,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z]{2}\d{3}$", _("Use two capital letters and three "
-                                                          "digits, e.g. GD001."))],
+        validators=[
+            RegexValidator(
+                r"^[A-Z]{2}\d{3}$", _("Use two capital letters and three digits, e.g. GD001.")
+            )
+        ],
     )
     name = models.CharField(_("name"), max_length=100)
     province = models.CharField(_("province"), max_length=30)

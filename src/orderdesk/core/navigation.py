@@ -24,17 +24,23 @@ class Section:
 
 
 SECTIONS: list[Section] = [
-    Section(_("Workbench"), (
-        Entry(_("Dashboard"), "core:dashboard"),
-        Entry(_("My tasks"), "core:my_tasks"),
-    )),
-    Section(_("Settings"), (
-        Entry(_("Company"), "core:company", "core.manage_company"),
-        Entry(_("Branches"), "core:branches", "core.manage_company"),
-        Entry(_("Numbering rules"), "core:numbering", "core.manage_numbering"),
-        Entry(_("Work calendar"), "core:calendar", "core.manage_calendar"),
-        Entry(_("Audit trail"), "core:audit_log", "core.view_auditentry"),
-    )),
+    Section(
+        _("Workbench"),
+        (
+            Entry(_("Dashboard"), "core:dashboard"),
+            Entry(_("My tasks"), "core:my_tasks"),
+        ),
+    ),
+    Section(
+        _("Settings"),
+        (
+            Entry(_("Company"), "core:company", "core.manage_company"),
+            Entry(_("Branches"), "core:branches", "core.manage_company"),
+            Entry(_("Numbering rules"), "core:numbering", "core.manage_numbering"),
+            Entry(_("Work calendar"), "core:calendar", "core.manage_calendar"),
+            Entry(_("Audit trail"), "core:audit_log", "core.view_auditentry"),
+        ),
+    ),
 ]
 
 

@@ -48,14 +48,26 @@ class Pattern:
         if names.count("seq") != 1:
             return {"pattern": str(_("The pattern needs exactly one {seq:N} serial."))}
         has_year = bool({"yyyy", "yy", "yyyymmdd"} & set(names))
-        has_day = "yyyymmdd" in names or {"yyyy", "mm", "dd"} <= set(names) or {
-            "yy", "mm", "dd"} <= set(names)
+        has_day = (
+            "yyyymmdd" in names
+            or {"yyyy", "mm", "dd"} <= set(names)
+            or {"yy", "mm", "dd"} <= set(names)
+        )
         if reset == ResetPeriod.DAILY and not has_day:
-            return {"pattern": str(_("A serial that resets daily needs the full date in the "
-                                     "pattern, e.g. {yyyymmdd}."))}
+            return {
+                "pattern": str(
+                    _(
+                        "A serial that resets daily needs the full date in the "
+                        "pattern, e.g. {yyyymmdd}."
+                    )
+                )
+            }
         if reset == ResetPeriod.YEARLY and not has_year:
-            return {"pattern": str(_("A serial that resets yearly needs the year in the "
-                                     "pattern, e.g. {yyyy}."))}
+            return {
+                "pattern": str(
+                    _("A serial that resets yearly needs the year in the pattern, e.g. {yyyy}.")
+                )
+            }
         return {}
 
     def render(self, *, values: dict[str, str], serial: int | None) -> str:
@@ -125,8 +137,9 @@ def next_number(kind: str, *, on: dt.date | None = None, branch: Branch | None =
     return pattern.render(values=values, serial=sequence.last_value)
 
 
-def preview(pattern: str, reset: str, *, on: dt.date | None = None,
-            branch_code: str = "GD001") -> str:
+def preview(
+    pattern: str, reset: str, *, on: dt.date | None = None, branch_code: str = "GD001"
+) -> str:
     """What the first number of a pattern would look like (for the settings page)."""
     if Pattern(pattern).problems(reset):
         return ""

@@ -24,7 +24,9 @@ def require(user: Any, permission: str) -> None:
     """Raise :class:`NotAllowed` unless ``user`` holds ``permission``."""
     if not has(user, permission):
         raise NotAllowed(
-            _("You do not have permission for this action; ask an administrator for the "
-              "role that grants it."),
+            _(
+                "You do not have permission for this action; ask an administrator for the "
+                "role that grants it."
+            ),
             code="permission_denied",
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder
-from django.core.checks import Error
+from django.core.checks import CheckMessage, Error
 from django.core.files.storage import FileSystemStorage
 
 # URL path under STATIC_URL -> path inside node_modules
@@ -26,13 +26,18 @@ class VendorFinder(BaseFinder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.root = Path(settings.NODE_MODULES)
 
-    def check(self, **kwargs: Any) -> list[Error]:
-        missing = [name for name, source in VENDOR_FILES.items()
-                   if not (self.root / source).exists()]
+    def check(self, **kwargs: Any) -> list[CheckMessage]:
+        missing = [
+            name for name, source in VENDOR_FILES.items() if not (self.root / source).exists()
+        ]
         if missing:
-            return [Error(f"Front-end files missing: {', '.join(missing)}",
-                          hint="Run `make install` (npm ci) to fetch them.",
-                          id="orderdesk.E001")]
+            return [
+                Error(
+                    f"Front-end files missing: {', '.join(missing)}",
+                    hint="Run `make install` (npm ci) to fetch them.",
+                    id="orderdesk.E001",
+                )
+            ]
         return []
 
     def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:

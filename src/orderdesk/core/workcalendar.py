@@ -27,20 +27,22 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .errors import ValidationFailed
 from .models import CalendarDay, CompanyProfile, DayKind
 
 ONE_DAY = dt.timedelta(days=1)
+Hours = float | Decimal | dt.timedelta
 
 # chinese_calendar names its holidays in English; these make them translatable.
 STATUTORY_NAMES: dict[str, Any] = {
@@ -126,7 +128,7 @@ class WorkCalendar:
                 day += step
         return day
 
-    def add_working_hours(self, start: dt.datetime, hours: float | Decimal | dt.timedelta) -> dt.datetime:
+    def add_working_hours(self, start: dt.datetime, hours: Hours) -> dt.datetime:
         """The moment ``hours`` of working time after ``start`` (before it, if negative).
 
         Starting outside working time counts from the next working period; a total that
@@ -163,8 +165,10 @@ class WorkCalendar:
     def _periods_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
         if not self.is_workday(day):
             return []
-        return [(dt.datetime.combine(day, begin), dt.datetime.combine(day, end))
-                for begin, end in self.hours.periods()]
+        return [
+            (dt.datetime.combine(day, begin), dt.datetime.combine(day, end))
+            for begin, end in self.hours.periods()
+        ]
 
     def _periods_after(self, moment: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:
         self._require_hours()
@@ -202,7 +206,7 @@ class WorkCalendar:
         return moment.replace(tzinfo=self.tz)
 
 
-def as_timedelta(hours: float | Decimal | dt.timedelta) -> dt.timedelta:
+def as_timedelta(hours: Hours) -> dt.timedelta:
     if isinstance(hours, dt.timedelta):
         return hours
     return dt.timedelta(hours=float(hours))
@@ -218,7 +222,7 @@ def statutory_detail(day: dt.date) -> tuple[bool, str] | None:
     return not is_holiday, name or ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def statutory_year_known(year: int) -> bool:
     """Whether the bundled calendar has the official schedule of ``year``."""
     return statutory_detail(dt.date(year, 1, 1)) is not None
@@ -251,12 +255,18 @@ def statutory_schedule(year: int) -> list[StatutorySpan] | None:
 def current() -> WorkCalendar:
     """The schedule as stored now: two queries (profile, calendar table)."""
     profile = CompanyProfile.objects.filter(pk=1).first()
-    hours = WorkingHours(profile.workday_start, profile.break_start, profile.break_end,
-                         profile.workday_end) if profile else WorkingHours()
+    hours = (
+        WorkingHours(
+            profile.workday_start, profile.break_start, profile.break_end, profile.workday_end
+        )
+        if profile
+        else WorkingHours()
+    )
     rules = {
         day: DayRule(kind == DayKind.WORKDAY, name, statutory)
         for day, kind, name, statutory in CalendarDay.objects.values_list(
-            "date", "kind", "name", "statutory")
+            "date", "kind", "name", "statutory"
+        )
     }
     return WorkCalendar(hours, rules)
 
@@ -273,7 +283,7 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return current().add_working_days(start, days)
 
 
-def add_working_hours(start: dt.datetime, hours: float | Decimal | dt.timedelta) -> dt.datetime:
+def add_working_hours(start: dt.datetime, hours: Hours) -> dt.datetime:
     return current().add_working_hours(start, hours)
 
 
@@ -299,15 +309,21 @@ def notices_for(user: Any, *, today: dt.date | None = None) -> list[str]:
     today = today or timezone.localdate()
     notices = []
     if year_schedule_missing(today.year):
-        notices.append(gettext(
-            "The official holiday schedule for %(year)s is missing, so working days this year "
-            "count Monday to Friday only. Enter this year's official holidays and adjusted "
-            "working days on the work calendar page."
-        ) % {"year": today.year})
+        notices.append(
+            gettext(
+                "The official holiday schedule for %(year)s is missing, so working days this year "
+                "count Monday to Friday only. Enter this year's official holidays and adjusted "
+                "working days on the work calendar page."
+            )
+            % {"year": today.year}
+        )
     if next_year_schedule_missing(today):
-        notices.append(gettext(
-            "The official holiday schedule for %(year)s has not been entered yet, so delivery "
-            "dates in %(year)s count Monday to Friday only. Enter next year's official holiday "
-            "schedule on the work calendar page once the State Council publishes it."
-        ) % {"year": today.year + 1})
+        notices.append(
+            gettext(
+                "The official holiday schedule for %(year)s has not been entered yet, so delivery "
+                "dates in %(year)s count Monday to Friday only. Enter next year's official holiday "
+                "schedule on the work calendar page once the State Council publishes it."
+            )
+            % {"year": today.year + 1}
+        )
     return notices

@@ -24,12 +24,22 @@ FIELDS = ("date", "kind", "name", "statutory")
 NAME_MAX_LENGTH = CalendarDay._meta.get_field("name").max_length or 100
 MAX_IMPORT_LINES = 2000
 KIND_WORDS = {
-    "holiday": DayKind.HOLIDAY, "休": DayKind.HOLIDAY, "假": DayKind.HOLIDAY,
-    "workday": DayKind.WORKDAY, "班": DayKind.WORKDAY,
+    "holiday": DayKind.HOLIDAY,
+    "休": DayKind.HOLIDAY,
+    "假": DayKind.HOLIDAY,
+    "workday": DayKind.WORKDAY,
+    "班": DayKind.WORKDAY,
 }
 STATUTORY_WORDS = {
-    "1": True, "true": True, "yes": True, "是": True,
-    "0": False, "false": False, "no": False, "否": False, "": False,
+    "1": True,
+    "true": True,
+    "yes": True,
+    "是": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "否": False,
+    "": False,
 }
 
 
@@ -57,15 +67,20 @@ def set_calendar_day(
     lacks; it silences the dashboard's missing-schedule notice for that year.
     """
     permissions.require(by, "core.manage_calendar")
-    problems = {key: message for key, message in
-                (("kind", kind_problem(kind)), ("name", name_problem(name))) if message}
+    problems = {
+        key: message
+        for key, message in (("kind", kind_problem(kind)), ("name", name_problem(name)))
+        if message
+    }
     if problems:
-        raise ValidationFailed(_("Please correct the marked fields."),
-                               code="calendar_day_invalid", fields=problems)
+        raise ValidationFailed(
+            _("Please correct the marked fields."), code="calendar_day_invalid", fields=problems
+        )
     with transaction.atomic():
         entry = CalendarDay.objects.select_for_update().filter(date=day).first()
-        entry, _changed = save_day(entry, day, kind=kind, name=name, statutory=statutory,
-                                   by=by, reason=reason)
+        entry, _changed = save_day(
+            entry, day, kind=kind, name=name, statutory=statutory, by=by, reason=reason
+        )
     return entry
 
 
@@ -75,12 +90,18 @@ def remove_calendar_day(entry: CalendarDay, *, by: Any, reason: str = "") -> Non
     with transaction.atomic():
         locked = CalendarDay.objects.select_for_update().filter(pk=entry.pk).first()
         if locked is None:
-            raise NotFound(_("This calendar entry was already removed."),
-                           code="calendar_day_not_found")
+            raise NotFound(
+                _("This calendar entry was already removed."), code="calendar_day_not_found"
+            )
         before = audit.snapshot(locked, FIELDS)
         # The entry is recorded while the row still exists: the audit trail needs its key.
-        audit.record(locked, "remove_calendar_day", by=by, reason=reason,
-                     changes={field: (value, None) for field, value in before.items()})
+        audit.record(
+            locked,
+            "remove_calendar_day",
+            by=by,
+            reason=reason,
+            changes={field: (value, None) for field, value in before.items()},
+        )
         locked.delete()
 
 
@@ -95,12 +116,22 @@ def import_calendar_days(text: str, *, by: Any, reason: str = "") -> int:
     lines = parse_import(text)
     changed = 0
     with transaction.atomic():
-        existing = {entry.date: entry for entry in CalendarDay.objects.select_for_update()
-                    .filter(date__in=[line.day for line in lines]).order_by("pk")}
+        existing = {
+            entry.date: entry
+            for entry in CalendarDay.objects.select_for_update()
+            .filter(date__in=[line.day for line in lines])
+            .order_by("pk")
+        }
         for line in lines:
-            _entry, was_changed = save_day(existing.get(line.day), line.day, kind=line.kind,
-                                           name=line.name, statutory=line.statutory,
-                                           by=by, reason=reason)
+            _entry, was_changed = save_day(
+                existing.get(line.day),
+                line.day,
+                kind=line.kind,
+                name=line.name,
+                statutory=line.statutory,
+                by=by,
+                reason=reason,
+            )
             changed += was_changed
     return changed
 
@@ -127,8 +158,11 @@ def save_day(
         with transaction.atomic():
             entry.save()
     except IntegrityError as error:  # another administrator created the date meanwhile
-        raise Conflict(_("Someone else just entered %(date)s; reload the page and try again.")
-                       % {"date": day.isoformat()}, code="calendar_day_taken") from error
+        raise Conflict(
+            _("Someone else just entered %(date)s; reload the page and try again.")
+            % {"date": day.isoformat()},
+            code="calendar_day_taken",
+        ) from error
     action = "create_calendar_day" if created else "update_calendar_day"
     audit.record(entry, action, by=by, changes=changes, reason=reason)
     return entry, True
@@ -152,8 +186,10 @@ def parse_import(text: str) -> list[ImportLine]:
     columns = [cell.strip().lower() for cell in next(reader, [])]
     if "date" not in columns or "kind" not in columns:
         raise ValidationFailed(
-            _("The file was not imported: it must start with the header line "
-              "date,kind,name,statutory."),
+            _(
+                "The file was not imported: it must start with the header line "
+                "date,kind,name,statutory."
+            ),
             code="calendar_import_header",
             fields={"line 1": _("Line 1: expected the header date,kind,name,statutory.")},
         )
@@ -166,11 +202,15 @@ def parse_import(text: str) -> list[ImportLine]:
         number = reader.line_num
         line, problems = parse_line(number, columns, row)
         if line and line.day in first_line_of:
-            problems.append(_("%(date)s is already on line %(line)d.")
-                            % {"date": line.day.isoformat(), "line": first_line_of[line.day]})
+            problems.append(
+                _("%(date)s is already on line %(line)d.")
+                % {"date": line.day.isoformat(), "line": first_line_of[line.day]}
+            )
         if problems:
             errors[f"line {number}"] = _("Line %(number)d: %(problems)s") % {
-                "number": number, "problems": " ".join(str(problem) for problem in problems)}
+                "number": number,
+                "problems": " ".join(str(problem) for problem in problems),
+            }
         elif line:
             first_line_of[line.day] = number
             lines.append(line)
@@ -182,21 +222,28 @@ def check_import_size(lines: list[ImportLine], errors: dict[str, Any]) -> None:
     if errors:
         raise ValidationFailed(
             _("Nothing was imported: correct the marked lines and import the file again."),
-            code="calendar_import_invalid", fields=errors)
+            code="calendar_import_invalid",
+            fields=errors,
+        )
     if not lines:
-        raise ValidationFailed(_("The file has no calendar lines below the header."),
-                               code="calendar_import_empty")
+        raise ValidationFailed(
+            _("The file has no calendar lines below the header."), code="calendar_import_empty"
+        )
     if len(lines) > MAX_IMPORT_LINES:
         raise ValidationFailed(
             _("The file has more than %(limit)d lines; split it into several files.")
-            % {"limit": MAX_IMPORT_LINES}, code="calendar_import_too_long")
+            % {"limit": MAX_IMPORT_LINES},
+            code="calendar_import_too_long",
+        )
 
 
-def parse_line(number: int, columns: list[str], row: list[str]) -> tuple[ImportLine | None, list[Any]]:
+def parse_line(
+    number: int, columns: list[str], row: list[str]
+) -> tuple[ImportLine | None, list[Any]]:
     """One data line as an :class:`ImportLine`, or the reasons it cannot be one."""
     values = dict(zip(columns, (cell.strip() for cell in row), strict=False))
     problems: list[Any] = []
-    if any(cell.strip() for cell in row[len(columns):]):
+    if any(cell.strip() for cell in row[len(columns) :]):
         problems.append(_("More values than header columns."))
     day = parse_date(values.get("date", ""))
     if day is None:

@@ -14,8 +14,18 @@ from orderdesk.core.errors import Conflict, ValidationFailed
 from orderdesk.core.models import Branch, CompanyProfile
 
 COMPANY_FIELDS = (
-    "name", "abbreviation", "tax_number", "address", "phone", "bank_name", "bank_account",
-    "logo", "workday_start", "break_start", "break_end", "workday_end",
+    "name",
+    "abbreviation",
+    "tax_number",
+    "address",
+    "phone",
+    "bank_name",
+    "bank_account",
+    "logo",
+    "workday_start",
+    "break_start",
+    "break_end",
+    "workday_end",
 )
 BRANCH_FIELDS = ("code", "name", "province", "city", "address", "is_active")
 
@@ -38,17 +48,21 @@ def apply_fields(obj: Any, values: Mapping[str, Any], allowed: tuple[str, ...]) 
     return audit.diff(before, audit.snapshot(obj, allowed))
 
 
-def update_company_profile(values: Mapping[str, Any], *, by: Any, reason: str = "") -> CompanyProfile:
+def update_company_profile(
+    values: Mapping[str, Any], *, by: Any, reason: str = ""
+) -> CompanyProfile:
     """Change the company's name, abbreviation, tax data, logo or working hours."""
     permissions.require(by, "core.manage_company")
     with transaction.atomic():
         profile = CompanyProfile.objects.select_for_update().get(pk=1)
         changes = apply_fields(profile, values, COMPANY_FIELDS)
-        if not (profile.workday_start <= profile.break_start <= profile.break_end
-                <= profile.workday_end):
+        if not (
+            profile.workday_start <= profile.break_start <= profile.break_end <= profile.workday_end
+        ):
             raise ValidationFailed(
                 _("Working hours must run start ≤ break start ≤ break end ≤ end."),
-                code="working_hours_order", fields={"workday_end": _("Check the order of times.")},
+                code="working_hours_order",
+                fields={"workday_end": _("Check the order of times.")},
             )
         if changes:
             profile.save()
@@ -61,8 +75,11 @@ def create_branch(values: Mapping[str, Any], *, by: Any) -> Branch:
     permissions.require(by, "core.manage_company")
     with transaction.atomic():
         if Branch.objects.filter(code=values.get("code", "")).exists():
-            raise Conflict(_("A branch with this code already exists."), code="branch_code_taken",
-                           fields={"code": _("This code is taken.")})
+            raise Conflict(
+                _("A branch with this code already exists."),
+                code="branch_code_taken",
+                fields={"code": _("This code is taken.")},
+            )
         branch = Branch()
         changes = apply_fields(branch, values, BRANCH_FIELDS)
         branch.save()
@@ -70,15 +87,19 @@ def create_branch(values: Mapping[str, Any], *, by: Any) -> Branch:
     return branch
 
 
-def update_branch(branch: Branch, values: Mapping[str, Any], *, by: Any, reason: str = "") -> Branch:
+def update_branch(
+    branch: Branch, values: Mapping[str, Any], *, by: Any, reason: str = ""
+) -> Branch:
     """Rename or (de)activate a branch. Its code never changes: issued numbers carry it."""
     permissions.require(by, "core.manage_company")
     with transaction.atomic():
         branch = Branch.objects.select_for_update().get(pk=branch.pk)
         if "code" in values and values["code"] != branch.code:
-            raise ValidationFailed(_("A branch code cannot change once numbers use it."),
-                                   code="branch_code_fixed",
-                                   fields={"code": _("The code is fixed.")})
+            raise ValidationFailed(
+                _("A branch code cannot change once numbers use it."),
+                code="branch_code_fixed",
+                fields={"code": _("The code is fixed.")},
+            )
         changes = apply_fields(branch, values, BRANCH_FIELDS)
         if changes:
             branch.save()

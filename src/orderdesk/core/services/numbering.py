@@ -23,8 +23,9 @@ def update_numbering_rule(
     if reset not in ResetPeriod.values:
         raise ValidationFailed(_("Unknown reset period."), fields={"reset": _("Choose one.")})
     if problems := Pattern(pattern).problems(reset):
-        raise ValidationFailed(_("The pattern cannot be used."), code="invalid_pattern",
-                               fields=problems)
+        raise ValidationFailed(
+            _("The pattern cannot be used."), code="invalid_pattern", fields=problems
+        )
     with transaction.atomic():
         rule = NumberingRule.objects.select_for_update().get(pk=rule.pk)
         before = audit.snapshot(rule, ("pattern", "reset"))

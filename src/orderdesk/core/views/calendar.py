@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orderdesk.core import htmx, services, workcalendar
 from orderdesk.core.errors import DomainError
@@ -23,22 +24,31 @@ YEARS = range(2000, 2101)
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label=gettext_lazy("Date"),
-                           widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=DayKind.choices)
-    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=100,
-                           help_text=gettext_lazy("e.g. Spring Festival, company outing"))
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("e.g. Spring Festival, company outing"),
+    )
     statutory = forms.BooleanField(
-        label=gettext_lazy("Official schedule"), required=False,
-        help_text=gettext_lazy("Tick for days from the State Council's holiday notice."))
-    reason = forms.CharField(label=gettext_lazy("Reason for the change"), required=False,
-                             max_length=500)
+        label=gettext_lazy("Official schedule"),
+        required=False,
+        help_text=gettext_lazy("Tick for days from the State Council's holiday notice."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), required=False, max_length=500
+    )
 
 
 class CalendarImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV file"))
-    reason = forms.CharField(label=gettext_lazy("Reason for the change"), required=False,
-                             max_length=500)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), required=False, max_length=500
+    )
 
     def clean_file(self) -> str:
         """The file's text: UTF-8 (with or without BOM) or GB18030, as Excel saves it."""
@@ -73,16 +83,20 @@ def calendar(request: HttpRequest) -> HttpResponse:
         if response is not None:
             return response
     year = selected_year(request)
-    return render(request, "core/calendar.html", {
-        "year": year,
-        "previous_year": year - 1,
-        "next_year": year + 1,
-        "entries": CalendarDay.objects.filter(date__year=year),
-        "statutory": workcalendar.statutory_schedule(year),
-        "notices": workcalendar.notices_for(request.user),
-        "day_form": day_form,
-        "import_form": import_form,
-    })
+    return render(
+        request,
+        "core/calendar.html",
+        {
+            "year": year,
+            "previous_year": year - 1,
+            "next_year": year + 1,
+            "entries": CalendarDay.objects.filter(date__year=year),
+            "statutory": workcalendar.statutory_schedule(year),
+            "notices": workcalendar.notices_for(request.user),
+            "day_form": day_form,
+            "import_form": import_form,
+        },
+    )
 
 
 def add_day(request: HttpRequest, form: CalendarDayForm) -> HttpResponse | None:
@@ -90,9 +104,14 @@ def add_day(request: HttpRequest, form: CalendarDayForm) -> HttpResponse | None:
         return None
     data = form.cleaned_data
     try:
-        entry = services.set_calendar_day(data["date"], kind=data["kind"], name=data["name"],
-                                          statutory=data["statutory"], by=request.user,
-                                          reason=data["reason"])
+        entry = services.set_calendar_day(
+            data["date"],
+            kind=data["kind"],
+            name=data["name"],
+            statutory=data["statutory"],
+            by=request.user,
+            reason=data["reason"],
+        )
     except DomainError as error:
         htmx.add_form_errors(form, error)
         return None
@@ -101,11 +120,12 @@ def add_day(request: HttpRequest, form: CalendarDayForm) -> HttpResponse | None:
 
 
 def delete_day(request: HttpRequest) -> HttpResponse:
-    entry = CalendarDay.objects.filter(pk=parse_int(request.POST.get("entry"))).first()
-    year = entry.date.year if entry else selected_year(request)
+    entry_id = parse_int(request.POST.get("entry"))
+    entry = CalendarDay.objects.filter(pk=entry_id).first() if entry_id is not None else None
     if entry is None:
         messages.error(request, _("This calendar entry was already removed."))
-        return htmx.redirect(request, year_url(year))
+        return htmx.redirect(request, year_url(selected_year(request)))
+    year = entry.date.year
     try:
         services.remove_calendar_day(entry, by=request.user, reason=request.POST.get("reason", ""))
     except DomainError as error:
@@ -119,22 +139,24 @@ def import_days(request: HttpRequest, form: CalendarImportForm) -> HttpResponse 
     if not form.is_valid():
         return None
     try:
-        count = services.import_calendar_days(form.cleaned_data["file"], by=request.user,
-                                              reason=form.cleaned_data["reason"])
+        count = services.import_calendar_days(
+            form.cleaned_data["file"], by=request.user, reason=form.cleaned_data["reason"]
+        )
     except DomainError as error:
         # The service names each bad line; every message already says which line it is.
         form.add_error(None, str(error.message))
         for message in error.fields.values():
             form.add_error("file", message)
         return None
-    messages.success(request, _("Calendar imported: %(count)d days created or changed.")
-                     % {"count": count})
+    messages.success(
+        request, _("Calendar imported: %(count)d days created or changed.") % {"count": count}
+    )
     return htmx.redirect(request, year_url(selected_year(request)))
 
 
 def selected_year(request: HttpRequest) -> int:
     year = parse_int(request.GET.get("year"))
-    return year if year in YEARS else timezone.localdate().year
+    return year if year is not None and year in YEARS else timezone.localdate().year
 
 
 def parse_int(value: Any) -> int | None:

@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from orderdesk.core import audit, htmx, numbering as numbering_rules, selectors, services
+from orderdesk.core import audit, htmx, selectors, services
+from orderdesk.core import numbering as numbering_rules
 from orderdesk.core.errors import DomainError
 from orderdesk.core.forms import BranchForm, CompanyForm, NumberingRuleForm
 from orderdesk.core.models import Branch, NumberingRule
@@ -24,16 +25,18 @@ def company(request: HttpRequest) -> HttpResponse:
         if not request.FILES.get("logo") and not values.get("logo"):
             values.pop("logo")
         try:
-            services.update_company_profile(values, by=request.user,
-                                            reason=form.cleaned_data["reason"])
+            services.update_company_profile(
+                values, by=request.user, reason=form.cleaned_data["reason"]
+            )
         except DomainError as error:
             htmx.add_form_errors(form, error)
         else:
             messages.success(request, _("Company settings saved."))
             return htmx.redirect(request, reverse("core:company"))
     profile = selectors.company_profile()
-    return render(request, "core/company.html",
-                  {"form": form, "entries": audit.entries_for(profile)[:20]})
+    return render(
+        request, "core/company.html", {"form": form, "entries": audit.entries_for(profile)[:20]}
+    )
 
 
 @permission_required("core.manage_company", raise_exception=True)
@@ -47,8 +50,7 @@ def branches(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Branch %(code)s created.") % {"code": branch.code})
             return htmx.redirect(request, reverse("core:branches"))
-    return render(request, "core/branches.html",
-                  {"form": form, "branches": Branch.objects.all()})
+    return render(request, "core/branches.html", {"form": form, "branches": Branch.objects.all()})
 
 
 @permission_required("core.manage_company", raise_exception=True)
@@ -66,14 +68,19 @@ def branch_edit(request: HttpRequest, branch_id: int) -> HttpResponse:
             messages.success(request, _("Branch saved."))
             return htmx.redirect(request, reverse("core:branches"))
     branch.refresh_from_db()
-    return render(request, "core/branch_edit.html",
-                  {"form": form, "branch": branch, "entries": audit.entries_for(branch)[:20]})
+    return render(
+        request,
+        "core/branch_edit.html",
+        {"form": form, "branch": branch, "entries": audit.entries_for(branch)[:20]},
+    )
 
 
 @permission_required("core.manage_numbering", raise_exception=True)
 def numbering(request: HttpRequest) -> HttpResponse:
-    rules = [(rule, numbering_rules.preview(rule.pattern, rule.reset))
-             for rule in NumberingRule.objects.all()]
+    rules = [
+        (rule, numbering_rules.preview(rule.pattern, rule.reset))
+        for rule in NumberingRule.objects.all()
+    ]
     return render(request, "core/numbering.html", {"rules": rules})
 
 
@@ -84,13 +91,20 @@ def numbering_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_numbering_rule(
-                rule, pattern=form.cleaned_data["pattern"], reset=form.cleaned_data["reset"],
-                by=request.user, reason=form.cleaned_data["reason"])
+                rule,
+                pattern=form.cleaned_data["pattern"],
+                reset=form.cleaned_data["reset"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
         except DomainError as error:
             htmx.add_form_errors(form, error)
         else:
             messages.success(request, _("Numbering rule saved."))
             return htmx.redirect(request, reverse("core:numbering"))
     rule.refresh_from_db()
-    return render(request, "core/numbering_edit.html",
-                  {"form": form, "rule": rule, "entries": audit.entries_for(rule)[:20]})
+    return render(
+        request,
+        "core/numbering_edit.html",
+        {"form": form, "rule": rule, "entries": audit.entries_for(rule)[:20]},
+    )

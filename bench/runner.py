@@ -1,0 +1,114 @@
+"""Child process of bench/__main__.py: sets up a fresh database, runs the scenarios and
+prints one JSON line per result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+import django
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def measure(
+    name: str,
+    database: str,
+    threads: int,
+    per_thread: int,
+    operation: Callable[[], object],
+    target_ops: float,
+) -> dict[str, object]:
+    from django.db import connection
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(threads)
+
+    def worker() -> None:
+        barrier.wait()
+        for _ in range(per_thread):
+            start = time.perf_counter()
+            operation()
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed * 1000)
+        connection.close()
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    wall = time.perf_counter() - started
+    ops = len(latencies) / wall
+    return {
+        "scenario": name,
+        "database": database,
+        "concurrency": threads,
+        "operations": len(latencies),
+        "ops/s": round(ops, 1),
+        "p50 ms": round(statistics.median(latencies), 2),
+        "p95 ms": round(percentile(latencies, 0.95), 2),
+        "p99 ms": round(percentile(latencies, 0.99), 2),
+        "target": f">= {target_ops:g} ops/s",
+        "result": "PASS" if ops >= target_ops else "FAIL",
+    }
+
+
+def main(database: str) -> None:
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+
+    if database == "postgresql":
+        from django.db import connection
+
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    else:
+        call_command("migrate", verbosity=0, interactive=False)
+
+    from orderdesk.core import numbering, workcalendar
+    from orderdesk.core.models import Branch
+
+    branch, _ = Branch.objects.get_or_create(
+        code="GD001", defaults={"name": "广州一店", "province": "广东"}
+    )
+    day = dt.date(2026, 11, 23)
+
+    def draw() -> str:
+        with transaction.atomic():
+            return numbering.next_number("order", on=day, branch=branch)
+
+    threads = 8 if database == "postgresql" else 1
+    print(
+        json.dumps(
+            measure("numbering: draw order number", database, threads, 250, draw, target_ops=200)
+        )
+    )
+    start = dt.datetime(2026, 9, 28, 9, 0, tzinfo=dt.UTC)
+    print(
+        json.dumps(
+            measure(
+                "calendar: add 40 working hours",
+                database,
+                1,
+                500,
+                lambda: workcalendar.add_working_hours(start, 40),
+                target_ops=200,
+            )
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
