@@ -1,0 +1,323 @@
+"""Generators of realistic Chinese company data for demos and tests.
+
+Each function takes a ``random.Random`` and returns plain frozen dataclasses: no database, no
+global random state, so the same seed always gives the same company, customers and products.
+Later issues persist these records (customers, catalog) and add their own generators here.
+
+Faker's zh_CN provider was not used: it has no unified social credit codes, no product specs,
+does not tie an address to its division code, and its word lists change between releases,
+which would break "same seed, same data".
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from orderdesk.core.uscc import organization_code_check_char, uscc_check_char
+
+from . import data
+from .data import City, Province
+
+CITY_BY_CODE: dict[str, City] = {
+    city.code: city for province in data.PROVINCES for city in province.cities
+}
+PROVINCE_BY_CITY_CODE: dict[str, Province] = {
+    city.code: province for province in data.PROVINCES for city in province.cities
+}
+USCC_ORGANIZATION_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+@dataclass(frozen=True)
+class Address:
+    province: str
+    city: str
+    district: str
+    detail: str  # street, number, building and room
+    region_code: str  # GB/T 2260 code of the district
+
+    def __str__(self) -> str:
+        return f"{self.province}{self.city}{self.district}{self.detail}"
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    short_name: str  # 简称, as people say it: 字号 + trade
+    abbreviation: str  # pinyin initials of region and 字号, e.g. HDJG
+    uscc: str
+    industry: str
+    business_scope: str
+    address: Address
+    phone: str  # fixed line with area code, e.g. 0571-86012345
+    bank_name: str
+    bank_account: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    title: str
+    mobile: str
+    email: str
+    is_primary: bool
+
+
+@dataclass(frozen=True)
+class CustomerAddress:
+    kind: str  # "registered" (注册地址, printed on invoices) or "shipping" (收货地址)
+    address: Address
+    receiver: str  # who signs for deliveries; blank for the registered address
+    phone: str
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class Customer:
+    index: int
+    name: str
+    short_name: str
+    type: str  # a value of data.CUSTOMER_TYPES
+    industry: str
+    business_scope: str
+    uscc: str
+    phone: str
+    addresses: tuple[CustomerAddress, ...]  # the registered address first, then shipping
+    contacts: tuple[Contact, ...]  # one to three, exactly one primary
+    invoice_title: str
+    bank_name: str
+    bank_account: str
+    source_channel: str  # a value of data.SOURCE_CHANNELS
+
+    @property
+    def registered_address(self) -> Address:
+        return self.addresses[0].address
+
+    @property
+    def primary_contact(self) -> Contact:
+        return next(contact for contact in self.contacts if contact.is_primary)
+
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    name: str
+    spec: str  # 规格
+    model: str  # 型号
+    category: str
+    unit: str
+    tax_rate: Decimal
+    lead_time_days: int
+    list_price: Decimal  # yuan, to the fen, VAT included
+
+
+def person_name(rng: random.Random) -> str:
+    """A Chinese name: a surname and one or (more often) two given-name characters."""
+    given_length = rng.choices((1, 2), weights=(3, 7))[0]
+    return rng.choice(data.SURNAMES) + "".join(
+        rng.choice(data.GIVEN_NAME_CHARS) for _ in range(given_length)
+    )
+
+
+def mobile(rng: random.Random) -> str:
+    """An 11-digit mainland mobile number on a real operator prefix (138…, 159…, 186…)."""
+    return rng.choice(data.MOBILE_PREFIXES) + digits(rng, 8)
+
+
+def landline(rng: random.Random, city: City) -> str:
+    """A fixed-line number in ``city``, written with its area code: 0571-86012345."""
+    return f"{city.area_code}-{rng.randint(2, 8)}{digits(rng, city.phone_digits - 1)}"
+
+
+def city(rng: random.Random) -> City:
+    """A city, provinces weighted towards East China where the demo company sells most."""
+    province = rng.choices(data.PROVINCES, weights=[p.weight for p in data.PROVINCES])[0]
+    return rng.choice(province.cities)
+
+
+def address(rng: random.Random, *, in_city: City | None = None) -> Address:
+    """A street address in a real district of ``in_city`` (default: a random city)."""
+    place = in_city or city(rng)
+    district, region_code = rng.choice(place.districts)
+    street = f"{rng.choice(data.STREETS)}{rng.randint(1, 999)}号"
+    form = rng.random()
+    if form < 0.45:
+        detail = street
+    elif form < 0.75:
+        room = f"{rng.randint(2, 28)}{rng.randint(1, 20):02d}室"
+        detail = f"{street}{rng.choice(data.BUILDINGS)}{room}"
+    else:
+        detail = f"{rng.choice(data.PARKS)}{street}"
+    province = PROVINCE_BY_CITY_CODE[place.code]
+    return Address(province.name, place.name, district, detail, region_code)
+
+
+def uscc(rng: random.Random, region_code: str) -> str:
+    """A unified social credit code of an enterprise registered in ``region_code``.
+
+    Both checks hold: the organisation code's (GB 11714) and the whole code's (GB 32100).
+    Most codes issued since 2015 carry an organisation code starting with MA.
+    """
+    if len(region_code) != 6 or not region_code.isdigit():
+        raise ValueError(f"Not a GB/T 2260 division code: {region_code!r}")
+    if rng.random() < 0.7:
+        body = "MA" + "".join(rng.choice(USCC_ORGANIZATION_CHARS) for _ in range(6))
+    else:
+        body = digits(rng, 8)
+    first17 = f"91{region_code}{body}{organization_code_check_char(body)}"
+    return first17 + uscc_check_char(first17)
+
+
+def company(rng: random.Random, *, trade: str | None = None) -> Company:
+    """A company named by the registration rule 行政区划 + 字号 + 行业 + 组织形式, with
+    its code, address, phone and bank account all in the same city."""
+    place = city(rng)
+    province = PROVINCE_BY_CITY_CODE[place.code]
+    home = address(rng, in_city=place)
+    region, region_initials = rng.choices(
+        ((place.short, place.initials), (province.short, province.initials),
+         rng.choice(data.REGION_WORDS)),
+        weights=(6, 2, 2),
+    )[0]
+    brand, brand_initials = rng.choice(data.BRAND_WORDS)
+    chosen = next((t for t in data.TRADES if t.word == trade), None) or rng.choice(data.TRADES)
+    suffix = rng.choices(
+        [suffix for suffix, _ in data.COMPANY_SUFFIXES],
+        weights=[weight for _, weight in data.COMPANY_SUFFIXES],
+    )[0]
+    if rng.random() < 0.1:
+        name = f"{brand}（{region}）{chosen.word}{suffix}"
+    else:
+        name = f"{region}{brand}{chosen.word}{suffix}"
+    bank, account_digits = rng.choice(data.BANKS)
+    return Company(
+        name=name,
+        short_name=brand + chosen.word[:2],
+        abbreviation=region_initials + brand_initials,
+        uscc=uscc(rng, home.region_code),
+        industry=chosen.industry,
+        business_scope=chosen.business_scope,
+        address=home,
+        phone=landline(rng, place),
+        bank_name=f"{bank}{place.short}{home.district.removesuffix('区')}支行",
+        bank_account=str(rng.randint(1, 9)) + digits(rng, account_digits - 1),
+    )
+
+
+def contact(rng: random.Random, *, primary: bool = False) -> Contact:
+    name = person_name(rng)
+    number = mobile(rng)
+    return Contact(
+        name=name,
+        title=rng.choice(data.PRIMARY_JOB_TITLES if primary else data.JOB_TITLES),
+        mobile=number,
+        email=f"{number}@{data.CONTACT_EMAIL_DOMAIN}",
+        is_primary=primary,
+    )
+
+
+def customer(rng: random.Random, index: int) -> Customer:
+    """A business customer: licence data, invoice data, one to three contacts (the first
+    primary) and a registered address plus one or two shipping addresses."""
+    kind = rng.choices(
+        [value for value, _, _ in data.CUSTOMER_TYPES],
+        weights=[weight for _, _, weight in data.CUSTOMER_TYPES],
+    )[0]
+    # Distributors and agents are trading firms; end users make things.
+    trade = rng.choice(("贸易", "机电设备")) if kind != "end_user" else None
+    firm = company(rng, trade=trade)
+
+    contacts = [contact(rng, primary=True)]
+    for _ in range(rng.choices((0, 1, 2), weights=(3, 4, 3))[0]):
+        extra = contact(rng)
+        if extra.name not in {known.name for known in contacts}:
+            contacts.append(extra)
+
+    home_city = CITY_BY_CODE[firm.address.region_code[:4] + "00"]
+    shipping = [address(rng, in_city=home_city)]
+    if rng.random() < 0.3:  # a second plant or warehouse, often in another province
+        shipping.append(address(rng))
+    addresses = [CustomerAddress("registered", firm.address, "", firm.phone, False)]
+    for position, place in enumerate(shipping):
+        receiver = rng.choice(contacts)
+        addresses.append(
+            CustomerAddress("shipping", place, receiver.name, receiver.mobile, position == 0)
+        )
+
+    return Customer(
+        index=index,
+        name=firm.name,
+        short_name=firm.short_name,
+        type=kind,
+        industry=firm.industry,
+        business_scope=firm.business_scope,
+        uscc=firm.uscc,
+        phone=firm.phone,
+        addresses=tuple(addresses),
+        contacts=tuple(contacts),
+        invoice_title=firm.name,  # a VAT special invoice carries the full registered name
+        bank_name=firm.bank_name,
+        bank_account=firm.bank_account,
+        source_channel=rng.choice(data.SOURCE_CHANNELS)[0],
+    )
+
+
+def product(rng: random.Random, index: int) -> Product:
+    """A catalogue item of a random family; ``index`` makes the SKU unique (DJ-00017)."""
+    family = rng.choice(data.PRODUCT_FAMILIES)
+    values = draw_params(rng, family.params)
+    low, high = family.price_yuan
+    # List prices are set in whole yuan, sometimes with a "psychological" 50 or 80 fen.
+    fen = rng.randint(low, high) * 100 + rng.choice((0, 0, 0, 50, 80))
+    return Product(
+        sku=f"{family.code}-{index:05d}",
+        name=values["name"],
+        spec=family.spec.format_map(values),
+        model=family.model.format_map(values),
+        category=family.category,
+        unit=values["unit"],
+        tax_rate=Decimal(family.tax_rate),
+        lead_time_days=rng.randint(*family.lead_time_days),
+        list_price=Decimal(fen).scaleb(-2),
+    )
+
+
+def generate_customers(count: int, *, seed: int) -> list[Customer]:
+    """``count`` customers with distinct names and codes.
+
+    Customer n comes from its own stream, so asking for more customers never changes the
+    first ones.
+    """
+    customers: list[Customer] = []
+    names: set[str] = set()
+    codes: set[str] = set()
+    for index in range(1, count + 1):
+        rng = random.Random(f"{seed}:customer:{index}")
+        record = customer(rng, index)
+        while record.name in names or record.uscc in codes:
+            record = customer(rng, index)
+        names.add(record.name)
+        codes.add(record.uscc)
+        customers.append(record)
+    return customers
+
+
+def generate_products(count: int, *, seed: int) -> list[Product]:
+    """``count`` products, SKUs numbered from 1; product n does not depend on ``count``."""
+    return [
+        product(random.Random(f"{seed}:product:{index}"), index) for index in range(1, count + 1)
+    ]
+
+
+def draw_params(rng: random.Random, params: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """One value per parameter; a key "a|b" draws "x|y" options, giving a=x and b=y."""
+    values: dict[str, str] = {}
+    for key, options in params.items():
+        values.update(zip(key.split("|"), rng.choice(options).split("|"), strict=True))
+    return values
+
+
+def digits(rng: random.Random, count: int) -> str:
+    return "".join(str(rng.randrange(10)) for _ in range(count))
