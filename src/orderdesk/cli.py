@@ -38,6 +38,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", args.threads)
             self.cfg.set("accesslog", "-")
+            self.cfg.set("logconfig_dict", gunicorn_logging())
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", 20)
 
@@ -46,6 +47,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     Server().run()
     return 0
+
+
+def gunicorn_logging() -> dict[str, Any]:
+    """gunicorn's own logs as the app's JSON lines (settings.LOGGING plus its loggers)."""
+    import copy
+
+    from django.conf import settings
+
+    config = copy.deepcopy(settings.LOGGING)
+    for name in ("gunicorn.error", "gunicorn.access"):
+        config["loggers"][name] = {"handlers": ["console"], "level": "INFO", "propagate": False}
+    return config
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -50,7 +50,7 @@ def test_admin_changes_a_numbering_rule_and_sees_it_in_the_history(page, make_us
     page.goto(f"/settings/numbering/{rule.pk}/")
     page.fill("#id_pattern", "KH{yyyy}{seq:5}")
     page.fill("#id_reason", "统一客户编码")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url("**/settings/numbering/")
     listing = page.locator("table.list").inner_text()
     page.goto(f"/settings/numbering/{rule.pk}/")

@@ -277,7 +277,9 @@ BANKS: tuple[tuple[str, int], ...] = (
 @dataclass(frozen=True)
 class ProductFamily:
     """Products of one kind. ``params`` must give ``name`` and ``unit``; a key such as
-    ``"power|frame"`` draws values that belong together (a 4 kW motor has frame 112M)."""
+    ``"power|frame"`` draws values that belong together (a 4 kW motor has frame 112M). An
+    optional ``price`` param is the typical list price in yuan of that variant; without it
+    the price is drawn from ``price_yuan``."""
 
     code: str  # SKU prefix
     category: str
@@ -285,7 +287,7 @@ class ProductFamily:
     model: str  # str.format template over the drawn params
     params: Mapping[str, tuple[str, ...]]
     tax_rate: str
-    price_yuan: tuple[int, int]
+    price_yuan: tuple[int, int]  # lowest and highest list price in yuan
     lead_time_days: tuple[int, int]
 
 
@@ -293,9 +295,10 @@ PRODUCT_FAMILIES: tuple[ProductFamily, ...] = (
     ProductFamily(
         "DJ", "电机", "{power}kW 4极 380V IP55", "YE3-{frame}-4",
         {"name": ("三相异步电动机", "高效节能电动机", "变频调速电动机"), "unit": ("台",),
-         "power|frame": ("0.75|80M2", "1.5|90L", "2.2|100L1", "4|112M", "7.5|132M", "11|160M",
-                         "15|160L", "22|180L", "37|225S", "55|250M")},
-        "0.13", (680, 18800), (5, 20),
+         "power|frame|price": ("0.75|80M2|680", "1.5|90L|980", "2.2|100L1|1280",
+                               "4|112M|1900", "7.5|132M|3300", "11|160M|4800", "15|160L|6200",
+                               "22|180L|8800", "37|225S|14500", "55|250M|21000")},
+        "0.13", (646, 25200), (5, 20),
     ),
     ProductFamily(
         "JS", "减速机", "速比 1:{ratio} 额定扭矩 {torque}N·m", "{series}{size}",
@@ -314,13 +317,14 @@ PRODUCT_FAMILIES: tuple[ProductFamily, ...] = (
     ),
     ProductFamily(
         "ZC", "轴承", "d×D×B {dims}mm 精度 {grade}", "{code}/{grade}",
-        {"name|code|dims": ("深沟球轴承|6204|20×47×14", "深沟球轴承|6205|25×52×15",
-                            "深沟球轴承|6206|30×62×16", "深沟球轴承|6208|40×80×18",
-                            "深沟球轴承|6305|25×62×17", "深沟球轴承|6308|40×90×23",
-                            "圆锥滚子轴承|30205|25×52×16.25", "圆锥滚子轴承|30208|40×80×19.75",
-                            "调心滚子轴承|22210|50×90×23"),
+        {"name|code|dims|price": ("深沟球轴承|6204|20×47×14|18", "深沟球轴承|6205|25×52×15|22",
+                                  "深沟球轴承|6206|30×62×16|28", "深沟球轴承|6208|40×80×18|45",
+                                  "深沟球轴承|6305|25×62×17|32", "深沟球轴承|6308|40×90×23|75",
+                                  "圆锥滚子轴承|30205|25×52×16.25|38",
+                                  "圆锥滚子轴承|30208|40×80×19.75|68",
+                                  "调心滚子轴承|22210|50×90×23|260"),
          "unit": ("套",), "grade": ("P0", "P6", "P5")},
-        "0.13", (18, 1600), (2, 10),
+        "0.13", (17, 312), (2, 10),
     ),
     ProductFamily(
         "DL", "电线电缆", "{cores}芯 {section}mm² 铜芯", "{series}-{cores}×{section}",
@@ -345,9 +349,10 @@ PRODUCT_FAMILIES: tuple[ProductFamily, ...] = (
     ProductFamily(
         "BP", "变频器", "{power}kW 三相380V", "VF-{code}G",
         {"name": ("通用变频器", "矢量变频器"), "unit": ("台",),
-         "power|code": ("0.75|0R7", "1.5|1R5", "2.2|2R2", "4|004", "5.5|5R5", "7.5|7R5",
-                        "11|011", "15|015", "22|022", "37|037")},
-        "0.13", (860, 15600), (5, 20),
+         "power|code|price": ("0.75|0R7|620", "1.5|1R5|760", "2.2|2R2|880", "4|004|1150",
+                              "5.5|5R5|1450", "7.5|7R5|1750", "11|011|2500", "15|015|3100",
+                              "22|022|4300", "37|037|7200")},
+        "0.13", (589, 8640), (5, 20),
     ),
     ProductFamily(
         "YB", "仪器仪表", "量程 {range} 精度 {accuracy}级 4–20mA", "PT{series}-{accuracy}",

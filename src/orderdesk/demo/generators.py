@@ -268,9 +268,12 @@ def product(rng: random.Random, index: int) -> Product:
     """A catalogue item of a random family; ``index`` makes the SKU unique (DJ-00017)."""
     family = rng.choice(data.PRODUCT_FAMILIES)
     values = draw_params(rng, family.params)
-    low, high = family.price_yuan
+    if "price" in values:  # the variant's typical price, give or take a dealer's margin
+        yuan = round(int(values["price"]) * rng.uniform(0.95, 1.2))
+    else:
+        yuan = rng.randint(*family.price_yuan)
     # List prices are set in whole yuan, sometimes with a "psychological" 50 or 80 fen.
-    fen = rng.randint(low, high) * 100 + rng.choice((0, 0, 0, 50, 80))
+    fen = yuan * 100 + rng.choice((0, 0, 0, 50, 80))
     return Product(
         sku=f"{family.code}-{index:05d}",
         name=values["name"],
