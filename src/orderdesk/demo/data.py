@@ -36,6 +36,9 @@ class Province:
     cities: tuple[City, ...]
 
 
+# fmt: off
+# The tables below are laid out by hand, one record a line; ruff format would give every
+# value a line of its own.
 PROVINCES: tuple[Province, ...] = (
     Province("浙江省", "浙江", "ZJ", 4, (
         City("杭州市", "HZ", "330100", "0571",
@@ -155,7 +158,9 @@ PROVINCES: tuple[Province, ...] = (
         City("大庆市", "DQ", "230600", "0459", (("萨尔图区", "230602"), ("龙凤区", "230603")), 7),
     )),
 )
+# fmt: on
 
+# fmt: off
 STREETS: tuple[str, ...] = (
     "人民路", "中山路", "解放路", "建设路", "和平路", "新华路", "长江路", "黄河路", "胜利路",
     "文化路", "工业路", "科技路", "创业路", "学院路", "滨江大道", "发展大道", "环城北路",
@@ -202,9 +207,11 @@ TRADES: tuple[Trade, ...] = (
     Trade("化工", "化学原料和化学制品制造业", "化工原料及产品（不含危险化学品）的生产、销售。"),
     Trade("建材", "批发业", "建筑材料、装饰材料、五金交电、卫生洁具的销售。"),
     Trade("食品", "食品制造业", "食品生产；食品经营；预包装食品销售。"),
-    Trade("贸易", "批发业", "机电设备、金属材料、化工产品（不含危险化学品）的批发；货物及技术进出口。"),
+    Trade("贸易", "批发业",
+          "机电设备、金属材料、化工产品（不含危险化学品）的批发；货物及技术进出口。"),
     Trade("电气", "电气机械和器材制造业", "输配电及控制设备、电线电缆的制造与销售。"),
-    Trade("自动化设备", "专用设备制造业", "工业自动化设备、工业机器人的研发、制造、销售及技术服务。"),
+    Trade("自动化设备", "专用设备制造业",
+          "工业自动化设备、工业机器人的研发、制造、销售及技术服务。"),
     Trade("环保科技", "生态保护和环境治理业", "环保设备的研发与销售；水污染治理；大气污染治理。"),
     Trade("塑胶", "橡胶和塑料制品业", "塑料制品、橡胶制品的制造与销售。"),
     Trade("五金", "金属制品业", "五金制品、紧固件、模具的生产与销售。"),
@@ -272,6 +279,7 @@ BANKS: tuple[tuple[str, int], ...] = (
     ("交通银行", 21), ("招商银行", 15), ("上海浦东发展银行", 17), ("兴业银行", 18),
     ("中信银行", 19), ("中国民生银行", 16),
 )
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -291,6 +299,7 @@ class ProductFamily:
     lead_time_days: tuple[int, int]
 
 
+# fmt: off
 PRODUCT_FAMILIES: tuple[ProductFamily, ...] = (
     ProductFamily(
         "DJ", "电机", "{power}kW 4极 380V IP55", "YE3-{frame}-4",
@@ -404,5 +413,6 @@ PRODUCT_FAMILIES: tuple[ProductFamily, ...] = (
         "0.06", (500, 30000), (1, 10),
     ),
 )
+# fmt: on
 UNITS: tuple[str, ...] = ("台", "套", "件", "箱", "米", "千克", "吨")
 TAX_RATES: tuple[str, ...] = ("0.13", "0.09", "0.06")

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from orderdesk.core.uscc import organization_code_check_char, uscc_check_char
+from orderdesk.core.uscc import CHARSET, organization_code_check_char, uscc_check_char
 
 from . import data
 from .data import City, Province
@@ -27,7 +27,7 @@ CITY_BY_CODE: dict[str, City] = {
 PROVINCE_BY_CITY_CODE: dict[str, Province] = {
     city.code: province for province in data.PROVINCES for city in province.cities
 }
-USCC_ORGANIZATION_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+TRADE_BY_WORD: dict[str, data.Trade] = {trade.word: trade for trade in data.TRADES}
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,8 @@ def uscc(rng: random.Random, region_code: str) -> str:
     if len(region_code) != 6 or not region_code.isdigit():
         raise ValueError(f"Not a GB/T 2260 division code: {region_code!r}")
     if rng.random() < 0.7:
-        body = "MA" + "".join(rng.choice(USCC_ORGANIZATION_CHARS) for _ in range(6))
+        # Only characters the USCC allows, since the organisation code is embedded in it.
+        body = "MA" + "".join(rng.choice(CHARSET) for _ in range(6))
     else:
         body = digits(rng, 8)
     first17 = f"91{region_code}{body}{organization_code_check_char(body)}"
@@ -177,12 +178,20 @@ def company(rng: random.Random, *, trade: str | None = None) -> Company:
     province = PROVINCE_BY_CITY_CODE[place.code]
     home = address(rng, in_city=place)
     region, region_initials = rng.choices(
-        ((place.short, place.initials), (province.short, province.initials),
-         rng.choice(data.REGION_WORDS)),
+        (
+            (place.short, place.initials),
+            (province.short, province.initials),
+            rng.choice(data.REGION_WORDS),
+        ),
         weights=(6, 2, 2),
     )[0]
     brand, brand_initials = rng.choice(data.BRAND_WORDS)
-    chosen = next((t for t in data.TRADES if t.word == trade), None) or rng.choice(data.TRADES)
+    if trade is None:
+        chosen = rng.choice(data.TRADES)
+    elif trade in TRADE_BY_WORD:
+        chosen = TRADE_BY_WORD[trade]
+    else:
+        raise ValueError(f"Not a trade of data.TRADES: {trade!r}")
     suffix = rng.choices(
         [suffix for suffix, _ in data.COMPANY_SUFFIXES],
         weights=[weight for _, weight in data.COMPANY_SUFFIXES],

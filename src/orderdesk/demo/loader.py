@@ -247,9 +247,7 @@ def create_users() -> int:
             # Seeded by the username alone, so a login keeps its number whatever the seed.
             phone=mobile(random.Random(f"user:{spec.username}")),
             department=department,
-            supervisor=(
-                User.objects.get(username=spec.supervisor) if spec.supervisor else None
-            ),
+            supervisor=(User.objects.get(username=spec.supervisor) if spec.supervisor else None),
             branch=Branch.objects.get(code=spec.branch) if spec.branch else None,
             is_staff=is_administrator,
             is_superuser=is_administrator,
