@@ -15,3 +15,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
+
+# Tests read English messages unless they ask for a language (the browser tests send
+# Accept-Language: zh-CN); test_default_language checks the product default stays zh-hans.
+LANGUAGE_CODE = "en"

@@ -55,7 +55,7 @@ def gunicorn_logging() -> dict[str, Any]:
 
     from django.conf import settings
 
-    config = copy.deepcopy(settings.LOGGING)
+    config: dict[str, Any] = copy.deepcopy(settings.LOGGING)
     for name in ("gunicorn.error", "gunicorn.access"):
         config["loggers"][name] = {"handlers": ["console"], "level": "INFO", "propagate": False}
     return config

@@ -20,8 +20,8 @@ def test_sales_user_logs_in_sees_tasks_switches_language_and_logs_out(page, make
     page.wait_for_url("**/")
     page.click("text=我的待办")
     empty_state = page.locator(".empty strong").inner_text()
-    page.select_option("#language", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language", "en")
     english_heading = page.locator("h1").inner_text()
     page.click("text=Log out")
     page.wait_for_url("**/accounts/login/")
