@@ -19,3 +19,6 @@ HUEY = {**HUEY, "immediate": True}  # noqa: F405
 # Tests read English messages unless they ask for a language (the browser tests send
 # Accept-Language: zh-CN); test_default_language checks the product default stays zh-hans.
 LANGUAGE_CODE = "en"
+# Serve static files from the finders: tests need no collectstatic run beforehand.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

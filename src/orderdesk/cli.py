@@ -90,18 +90,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"Demo data loaded (seed {args.seed}): {len(result.customers)} customers, "
         f"{len(result.products)} products generated."
     )
-    print_logins()
+    if not args.if_empty:  # `make run` passes --if-empty and prints the logins itself
+        print_logins()
     return 0
 
 
 def print_logins() -> None:
     from django.conf import settings
 
+    from orderdesk.accounts.roles import role_label
     from orderdesk.demo.loader import DEMO_USERS
 
     print(f"Demo logins (password: {settings.ORDERDESK_DEMO_PASSWORD}):")
     for user in DEMO_USERS:
-        print(f"  {user.username:<12} {user.display_name}  ({user.role})")
+        print(f"  {user.username:<12} {user.display_name}  ({role_label(user.role)})")
 
 
 def cmd_logins(args: argparse.Namespace) -> int:
@@ -230,7 +232,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:
+        from django.core.exceptions import ImproperlyConfigured
+
         from orderdesk.core.errors import DomainError
+
+        if isinstance(error, ImproperlyConfigured):
+            print(f"orderdesk: configuration error: {error}", file=sys.stderr)
+            return EXIT_REFUSED
 
         if not isinstance(error, DomainError):
             raise
