@@ -60,3 +60,17 @@ def test_admin_changes_a_numbering_rule_and_sees_it_in_the_history(page, make_us
     assert "统一客户编码" in history
     assert AuditEntry.objects.filter(action="update_numbering_rule").count() == 1
     assert page.console.errors == []
+
+
+def test_every_page_in_the_navigation_loads_without_console_errors(page, make_user):
+    make_user("admin1", "administrator")
+
+    log_in(page, "admin1", PASSWORD)
+    page.wait_for_url("**/")
+    links = page.eval_on_selector_all(".mainnav a", "links => links.map(a => a.pathname)")
+    for path in links:
+        response = page.goto(path)
+        assert response.status == 200, path
+
+    assert len(links) >= 7
+    assert page.console.errors == []

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Branch, CompanyProfile, NumberingRule
+from .services.company import BRANCH_FIELDS, COMPANY_FIELDS
 
 REASON_FIELD = forms.CharField(
     label=_("Reason for the change"), required=False, max_length=500, widget=forms.TextInput
@@ -17,20 +18,7 @@ class CompanyForm(forms.ModelForm):
 
     class Meta:
         model = CompanyProfile
-        fields = (
-            "name",
-            "abbreviation",
-            "tax_number",
-            "address",
-            "phone",
-            "bank_name",
-            "bank_account",
-            "logo",
-            "workday_start",
-            "break_start",
-            "break_end",
-            "workday_end",
-        )
+        fields = COMPANY_FIELDS
         widgets = {
             field: forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
             for field in ("workday_start", "break_start", "break_end", "workday_end")
@@ -40,7 +28,7 @@ class CompanyForm(forms.ModelForm):
 class BranchForm(forms.ModelForm):
     class Meta:
         model = Branch
-        fields = ("code", "name", "province", "city", "address", "is_active")
+        fields = BRANCH_FIELDS
 
 
 class NumberingRuleForm(forms.ModelForm):
