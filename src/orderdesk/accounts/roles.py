@@ -22,17 +22,28 @@ class Role:
 
 
 AUDIT = "core.view_auditentry"
+# Customer master data (issue 3): who sees which customers, personal data and credit.
+OWN, TEAM, ALL = ("customers.view_own_customers", "customers.view_team_customers",
+                  "customers.view_all_customers")
+CREATE, EDIT = "customers.create_customers", "customers.edit_customers"
+PERSONAL, CREDIT = "customers.view_personal_data", "customers.view_credit_file"
+MANAGE_CREDIT, MERGE = "customers.manage_credit", "customers.merge_customers"
+IMPORT = "customers.import_customers"
+
 ROLES: tuple[Role, ...] = (
-    Role("sales", _("Sales"), "sales"),
-    Role("sales_manager", _("Sales manager"), "sales", (AUDIT,)),
-    Role("customer_service", _("Customer service"), "customer_service"),
-    Role("finance", _("Finance"), "finance", (AUDIT,)),
+    Role("sales", _("Sales"), "sales", (OWN, CREATE, EDIT, PERSONAL)),
+    Role("sales_manager", _("Sales manager"), "sales",
+         (AUDIT, TEAM, CREATE, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, MERGE, IMPORT)),
+    Role("customer_service", _("Customer service"), "customer_service",
+         (ALL, CREATE, EDIT, PERSONAL, IMPORT)),
+    Role("finance", _("Finance"), "finance", (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT)),
     Role("warehouse", _("Warehouse"), "warehouse"),
     Role("production", _("Production / technical"), "production"),
     Role("logistics", _("Logistics"), "logistics"),
-    Role("aftersales", _("After-sales"), "aftersales"),
+    Role("aftersales", _("After-sales"), "aftersales", (ALL,)),
     Role("legal", _("Legal"), "legal", (AUDIT,)),
-    Role("general_manager", _("General manager"), "management", (AUDIT,)),
+    Role("general_manager", _("General manager"), "management",
+         (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, MERGE)),
     Role(
         "administrator",
         _("Administrator"),
@@ -44,6 +55,8 @@ ROLES: tuple[Role, ...] = (
             "core.manage_calendar",
             "accounts.manage_users",
             "accounts.manage_api_tokens",
+            ALL,
+            IMPORT,
         ),
     ),
     Role("customer", _("Customer"), ""),
@@ -70,7 +83,11 @@ def role_label(group_name: str) -> str:
 
 
 def sync_roles(apps: Any, schema_editor: Any = None) -> None:
-    """Create the departments, groups and permissions above (idempotent)."""
+    """Create the departments, groups and permissions above (idempotent).
+
+    Every app that adds permissions to ``ROLES`` ships a migration calling this, which
+    depends on the previous such migration, so the last one grants everything.
+    """
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -89,7 +106,11 @@ def sync_roles(apps: Any, schema_editor: Any = None) -> None:
         permissions = []
         for dotted in role.permissions:
             app_label, codename = dotted.split(".")
-            permissions.append(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            # An earlier migration runs before later apps' tables (and permissions) exist;
+            # the migration that adds them calls sync_roles again and grants them then.
+            permission = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                permissions.append(permission)
         group.permissions.set(permissions)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ninja",
     "orderdesk.core",
     "orderdesk.accounts",
+    "orderdesk.customers",
 ]
 
 MIDDLEWARE = [
