@@ -4,7 +4,7 @@ the interaction log."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -12,7 +12,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-AMOUNT = {"max_digits": 14, "decimal_places": 2}
+
+def money(label: Any, **options: Any) -> Any:
+    """An amount in yuan, exact to the fen (STYLE §8)."""
+    return models.DecimalField(label, max_digits=14, decimal_places=2, **options)
 
 
 class CustomerType(models.TextChoices):
@@ -50,8 +53,9 @@ class Customer(models.Model):
     code = models.CharField(_("customer code"), max_length=40, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
-    type = models.CharField(_("type"), max_length=12, choices=CustomerType.choices,
-                            default=CustomerType.COMPANY)
+    type = models.CharField(
+        _("type"), max_length=12, choices=CustomerType.choices, default=CustomerType.COMPANY
+    )
     industry = models.CharField(_("industry"), max_length=60, blank=True)
     business_scope = models.TextField(_("business scope"), max_length=2000, blank=True)
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
@@ -67,16 +71,32 @@ class Customer(models.Model):
     bank_account = models.CharField(_("bank account"), max_length=40, blank=True)
     cooperation_intent = models.TextField(_("cooperation intent"), max_length=1000, blank=True)
     first_product = models.CharField(_("first product"), max_length=200, blank=True)
-    expected_amount = models.DecimalField(_("expected amount"), **AMOUNT, null=True, blank=True,
-                                          validators=[MinValueValidator(Decimal(0))])
-    source_channel = models.CharField(_("source channel"), max_length=20,
-                                      choices=SourceChannel.choices, blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"),
-                              on_delete=models.PROTECT, related_name="owned_customers")
-    status = models.CharField(_("status"), max_length=12, choices=CustomerStatus.choices,
-                              default=CustomerStatus.PROSPECT)
-    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True,
-                                    blank=True, on_delete=models.PROTECT, related_name="+")
+    expected_amount = money(
+        _("expected amount"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    source_channel = models.CharField(
+        _("source channel"), max_length=20, choices=SourceChannel.choices, blank=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_customers",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # Search keys kept by the services: the name without spaces, width or legal suffixes,
     # and its pinyin initials (杭州电子 -> hzdz).
     name_key = models.CharField(max_length=200, db_index=True, editable=False)
@@ -89,8 +109,9 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""),
-                                    name="customer_unique_uscc"),
+            models.UniqueConstraint(
+                fields=["uscc"], condition=~Q(uscc=""), name="customer_unique_uscc"
+            ),
         ]
         indexes: ClassVar = [
             models.Index(fields=["owner", "status"]),
@@ -159,10 +180,15 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["customer"], condition=Q(is_primary=True),
-                                    name="contact_one_primary_per_customer"),
-            models.CheckConstraint(condition=~(Q(is_primary=True) & Q(left_on__isnull=False)),
-                                   name="contact_primary_has_not_left"),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_primary=True),
+                name="contact_one_primary_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(is_primary=True) & Q(left_on__isnull=False)),
+                name="contact_primary_has_not_left",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,10 +205,10 @@ class GradeTerms(models.Model):
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, unique=True)
     payment_terms = models.CharField(_("payment terms"), max_length=200)
     settlement_days = models.PositiveSmallIntegerField(_("settlement days"), default=0)
-    deposit_percent = models.DecimalField(_("deposit before production (%)"), max_digits=5,
-                                          decimal_places=2, default=Decimal(0))
-    default_credit_limit = models.DecimalField(_("default credit limit"), **AMOUNT,
-                                               default=Decimal(0))
+    deposit_percent = models.DecimalField(
+        _("deposit before production (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
+    )
+    default_credit_limit = money(_("default credit limit"), default=Decimal(0))
 
     class Meta:
         ordering: ClassVar = ["grade"]
@@ -196,19 +222,23 @@ class GradeTerms(models.Model):
 class CreditPolicy(models.Model):
     """Company setting (one row): how the grade evaluation weighs a customer's history."""
 
-    weight_timeliness = models.DecimalField(_("weight: on-time payment"), max_digits=4,
-                                            decimal_places=2, default=Decimal("0.50"))
-    weight_order_count = models.DecimalField(_("weight: number of orders"), max_digits=4,
-                                             decimal_places=2, default=Decimal("0.20"))
-    weight_order_amount = models.DecimalField(_("weight: order amount"), max_digits=4,
-                                              decimal_places=2, default=Decimal("0.30"))
+    weight_timeliness = models.DecimalField(
+        _("weight: on-time payment"), max_digits=4, decimal_places=2, default=Decimal("0.50")
+    )
+    weight_order_count = models.DecimalField(
+        _("weight: number of orders"), max_digits=4, decimal_places=2, default=Decimal("0.20")
+    )
+    weight_order_amount = models.DecimalField(
+        _("weight: order amount"), max_digits=4, decimal_places=2, default=Decimal("0.30")
+    )
     full_score_orders = models.PositiveIntegerField(_("orders for a full score"), default=20)
-    full_score_amount = models.DecimalField(_("order amount for a full score"), **AMOUNT,
-                                            default=Decimal("1000000"))
-    grade_a_from = models.DecimalField(_("grade A from score"), max_digits=5,
-                                       decimal_places=2, default=Decimal("80"))
-    grade_b_from = models.DecimalField(_("grade B from score"), max_digits=5,
-                                       decimal_places=2, default=Decimal("50"))
+    full_score_amount = money(_("order amount for a full score"), default=Decimal("1000000"))
+    grade_a_from = models.DecimalField(
+        _("grade A from score"), max_digits=5, decimal_places=2, default=Decimal("80")
+    )
+    grade_b_from = models.DecimalField(
+        _("grade B from score"), max_digits=5, decimal_places=2, default=Decimal("50")
+    )
 
     class Meta:
         verbose_name = _("credit policy")
@@ -223,18 +253,22 @@ class CreditFile(models.Model):
 
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="credit")
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, default=Grade.C)
-    credit_limit = models.DecimalField(_("credit limit"), **AMOUNT, default=Decimal(0),
-                                       validators=[MinValueValidator(Decimal(0))])
+    credit_limit = money(
+        _("credit limit"), default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
+    )
     payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
-    proposed_grade = models.CharField(_("proposed grade"), max_length=1, choices=Grade.choices,
-                                      blank=True)
-    proposed_score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True,
-                                         blank=True)
+    proposed_grade = models.CharField(
+        _("proposed grade"), max_length=1, choices=Grade.choices, blank=True
+    )
+    proposed_score = models.DecimalField(
+        _("score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     evaluation = models.JSONField(_("evaluation details"), default=dict, blank=True)
     evaluated_at = models.DateTimeField(_("evaluated"), null=True, blank=True)
     graded_at = models.DateTimeField(_("grade set"), null=True, blank=True)
-    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("credit file")
@@ -249,8 +283,9 @@ class Need(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="needs")
     text = models.TextField(_("need or preference"), max_length=2000)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
@@ -276,12 +311,19 @@ class Interaction(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
     kind = models.CharField(_("kind"), max_length=10, choices=InteractionKind.choices)
     happened_at = models.DateTimeField(_("when"))
-    contact = models.ForeignKey(Contact, verbose_name=_("contact"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="interactions")
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+    )
     person = models.CharField(_("person"), max_length=50, blank=True)
     summary = models.TextField(_("summary"), max_length=4000)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
@@ -296,8 +338,9 @@ class Interaction(models.Model):
 class Attachment(models.Model):
     """A screenshot, scan or file kept with an interaction (stored via Django's storage)."""
 
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE,
-                                    related_name="attachments")
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(_("file"), upload_to="customers/interactions/%Y/%m/")
     name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"))

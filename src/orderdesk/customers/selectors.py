@@ -1,0 +1,217 @@
+"""Reads for customers: who may see which customer, search, duplicates, and masking.
+
+Ownership rule (seed 000 §二(六), MISSION §11): a salesperson sees their own customers, a
+sales manager their team's (everyone who reports to them, directly or not), customer
+service, finance, after-sales and the general manager see all. Personal data (contact
+mobiles, bank accounts) is masked without ``view_personal_data``; each unmasked view is
+written to the access log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.utils.translation import gettext_lazy as _
+
+from orderdesk.core import access, permissions
+from orderdesk.core.errors import NotFound
+from orderdesk.core.models import AuditEntry
+
+from . import normalize
+from .models import Contact, CreditFile, Customer
+
+OWN = "customers.view_own_customers"
+TEAM = "customers.view_team_customers"
+ALL = "customers.view_all_customers"
+EDIT = "customers.edit_customers"
+PERSONAL = "customers.view_personal_data"
+CREDIT = "customers.view_credit_file"
+SORTS = {
+    "code": "code",
+    "-code": "-code",
+    "name": "name_key",
+    "-name": "-name_key",
+    "created": "created_at",
+    "-created": "-created_at",
+    "province": "province",
+}
+
+
+def team_of(user: Any) -> list[int]:
+    """The user and everyone below them in the supervisor tree."""
+    user_model = get_user_model()
+    team, frontier = {user.pk}, {user.pk}
+    while frontier:
+        frontier = (
+            set(user_model.objects.filter(supervisor__in=frontier).values_list("pk", flat=True))
+            - team
+        )
+        team |= frontier
+    return sorted(team)
+
+
+def customers_visible_to(user: Any) -> QuerySet[Customer]:
+    """Live (not merged-away) customers this user may see."""
+    customers = Customer.objects.filter(merged_into__isnull=True)
+    if permissions.has(user, ALL):
+        return customers
+    if permissions.has(user, TEAM):
+        return customers.filter(owner__in=team_of(user))
+    if permissions.has(user, OWN):
+        return customers.filter(owner=user)
+    return customers.none()
+
+
+def customer_for(user: Any, customer_id: int) -> Customer:
+    """One customer the user may see; missing and hidden look the same (404)."""
+    customer = (
+        customers_visible_to(user).select_related("owner", "credit").filter(pk=customer_id).first()
+    )
+    if customer is None:
+        raise NotFound(_("No such customer."), code="customer_not_found")
+    return customer
+
+
+def can_edit(user: Any, customer: Customer) -> bool:
+    return (
+        permissions.has(user, EDIT) and customers_visible_to(user).filter(pk=customer.pk).exists()
+    )
+
+
+def can_see_credit(user: Any) -> bool:
+    return permissions.has(user, CREDIT)
+
+
+def can_see_personal_data(user: Any) -> bool:
+    return permissions.has(user, PERSONAL)
+
+
+def search(
+    user: Any,
+    *,
+    q: str = "",
+    grade: str = "",
+    province: str = "",
+    owner: str = "",
+    status: str = "",
+    sort: str = "-created",
+) -> QuerySet[Customer]:
+    """The list page, the API list and the export all start here."""
+    customers = customers_visible_to(user).select_related("owner", "credit")
+    if q := q.strip():
+        customers = customers.filter(matches(q))
+    if grade:
+        customers = customers.filter(credit__grade=grade)
+    if province:
+        customers = customers.filter(province__startswith=province)
+    if owner:
+        customers = customers.filter(owner__username=owner)
+    if status:
+        customers = customers.filter(status=status)
+    return customers.order_by(SORTS.get(sort, "-created_at"), "-id")
+
+
+def matches(q: str) -> Q:
+    """Code, name (also normalised and pinyin initials), USCC, contact name or phone."""
+    condition = Q(code__iexact=q) | Q(name__icontains=q) | Q(short_name__icontains=q)
+    if key := normalize.name_key(q):
+        condition |= Q(name_key__contains=key)
+    if q.isascii() and q.isalpha():
+        condition |= Q(pinyin__startswith=q.lower())
+    if len(q) == 18:
+        condition |= Q(uscc=q.upper())
+    contacts = Contact.objects.filter(customer=OuterRef("pk"))
+    digits = normalize.normalize_mobile(q)
+    if len(digits) >= 4 and digits == q.replace(" ", "").replace("-", "").lstrip("+"):
+        condition |= Q(phone__contains=digits) | Q(Exists(contacts.filter(mobile__contains=digits)))
+    else:
+        condition |= Q(Exists(contacts.filter(name=q)))
+    return condition
+
+
+@dataclass
+class DuplicateReport:
+    uscc: Customer | None = None
+    similar: list[tuple[Customer, str]] = field(default_factory=list)
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [
+            {"id": customer.pk, "code": customer.code, "name": customer.name, "reason": reason}
+            for customer, reason in self.similar
+        ]
+
+
+def find_duplicates(
+    *, name: str, uscc: str, mobiles: Sequence[str], exclude: int | None = None
+) -> DuplicateReport:
+    """Existing live customers with the same USCC, normalised name or contact mobile."""
+    live = Customer.objects.filter(merged_into__isnull=True)
+    if exclude is not None:
+        live = live.exclude(pk=exclude)
+    report = DuplicateReport()
+    if uscc:
+        report.uscc = live.filter(uscc=uscc).first()
+    seen: set[int] = set()
+    if key := normalize.name_key(name):
+        for customer in live.filter(name_key=key)[:5]:
+            report.similar.append((customer, "same_name"))
+            seen.add(customer.pk)
+    numbers = [number for number in mobiles if number]
+    if numbers:
+        for customer in live.filter(contacts__mobile__in=numbers).distinct()[:5]:
+            if customer.pk not in seen:
+                report.similar.append((customer, "same_mobile"))
+    return report
+
+
+def mask_or_log(
+    customers: Iterable[Customer], user: Any, *, channel: str, contacts: bool = True
+) -> list[Customer]:
+    """Mask personal data in these (unsaved, display-only) instances, or log that the user
+    saw it unmasked. Every page, API response and export passes through here."""
+    customers = list(customers)
+    # Masking edits the cached contacts, so they must be the ones the caller renders.
+    prefetch_related_objects(customers, "contacts")
+    if can_see_personal_data(user):
+        if customers:
+            access.record_views(customers, by=user, what="personal_data", channel=channel)
+        return customers
+    for customer in customers:
+        customer.bank_account = normalize.mask_account(customer.bank_account)
+        if contacts:
+            for contact in customer.contacts.all():
+                contact.mobile = normalize.mask_mobile(contact.mobile)
+        customer._masked = True  # type: ignore[attr-defined]
+    return customers
+
+
+def lock_customer(customer_id: int) -> Customer:
+    return Customer.objects.select_for_update().get(pk=customer_id)
+
+
+def lock_customers(*customer_ids: int) -> list[Customer]:
+    """Lock in primary-key order, so two merges never deadlock."""
+    return list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk"))
+
+
+def history(customer: Customer) -> QuerySet[AuditEntry]:
+    """The customer's timeline: changes to the record, its contacts and its credit file."""
+    types = ContentType.objects.get_for_models(
+        Customer, Contact, CreditFile, for_concrete_models=False
+    )
+    contact_ids = [
+        str(pk) for pk in Contact.objects.filter(customer=customer).values_list("pk", flat=True)
+    ]
+    credit_ids = [
+        str(pk) for pk in CreditFile.objects.filter(customer=customer).values_list("pk", flat=True)
+    ]
+    return AuditEntry.objects.filter(
+        Q(content_type=types[Customer], object_id=str(customer.pk))
+        | Q(content_type=types[Contact], object_id__in=contact_ids)
+        | Q(content_type=types[CreditFile], object_id__in=credit_ids)
+    ).select_related("content_type")
