@@ -19,6 +19,7 @@ from orderdesk.accounts.api import BearerTokenAuth
 from orderdesk.accounts.api import router as accounts_router
 from orderdesk.core.api import router as core_router
 from orderdesk.core.errors import DomainError
+from orderdesk.customers.api import router as customers_router
 
 api = NinjaAPI(
     title="orderdesk API",
@@ -39,7 +40,7 @@ def error_response(
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return error_response(request, error.status, error.code, str(error.message), error.fields)
+    return api.create_response(request, {"error": error.as_dict()}, status=error.status)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -77,3 +78,4 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
+api.add_router("/customers", customers_router)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("orderdesk.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("customers/", include("orderdesk.customers.urls")),
     path("", include("orderdesk.core.urls")),
 ]

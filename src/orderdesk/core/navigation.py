@@ -1,4 +1,8 @@
-"""The navigation bar by business area. Apps add their entries to ``SECTIONS``."""
+"""The navigation bar by business area.
+
+Core declares the workbench and settings; each business app registers its own section in
+its ``AppConfig.ready()`` (core cannot import the apps above it).
+"""
 
 from __future__ import annotations
 
@@ -14,13 +18,20 @@ from django.utils.translation import gettext_lazy as _
 class Entry:
     label: Any
     url_name: str
-    permission: str | None = None
+    permission: str | tuple[str, ...] | None = None  # any one of them shows the entry
+
+    def visible_to(self, user: Any) -> bool:
+        if self.permission is None:
+            return True
+        wanted = (self.permission,) if isinstance(self.permission, str) else self.permission
+        return any(user.has_perm(permission) for permission in wanted)
 
 
 @dataclass(frozen=True)
 class Section:
     label: Any
     entries: tuple[Entry, ...]
+    order: int = 50
 
 
 SECTIONS: list[Section] = [
@@ -30,6 +41,7 @@ SECTIONS: list[Section] = [
             Entry(_("Dashboard"), "core:dashboard"),
             Entry(_("My tasks"), "core:my_tasks"),
         ),
+        order=0,
     ),
     Section(
         _("Settings"),
@@ -40,8 +52,15 @@ SECTIONS: list[Section] = [
             Entry(_("Work calendar"), "core:calendar", "core.manage_calendar"),
             Entry(_("Audit trail"), "core:audit_log", "core.view_auditentry"),
         ),
+        order=90,
     ),
 ]
+
+
+def register(section: Section) -> None:
+    """Add an app's section (called once from its AppConfig.ready)."""
+    SECTIONS.append(section)
+    SECTIONS.sort(key=lambda item: item.order)
 
 
 def visible_sections(user: Any) -> list[dict[str, Any]]:
@@ -50,7 +69,7 @@ def visible_sections(user: Any) -> list[dict[str, Any]]:
         entries = [
             {"label": entry.label, "url": reverse(entry.url_name)}
             for entry in section.entries
-            if entry.permission is None or user.has_perm(entry.permission)
+            if entry.visible_to(user)
         ]
         if entries:
             sections.append({"label": section.label, "entries": entries})

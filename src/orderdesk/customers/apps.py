@@ -6,3 +6,19 @@ class CustomersConfig(AppConfig):
     name = "orderdesk.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from orderdesk.core.navigation import Entry, Section, register
+
+        from .selectors import ALL, OWN, TEAM
+
+        register(
+            Section(
+                _("Customers"),
+                (
+                    Entry(_("Customers"), "customers:list", (OWN, TEAM, ALL)),
+                    Entry(_("Import"), "customers:import", "customers.import_customers"),
+                ),
+                order=20,
+            )
+        )
