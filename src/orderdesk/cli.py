@@ -152,6 +152,45 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_customers(args: argparse.Namespace) -> int:
+    """Validate every row, then import; row errors go to stderr and nothing is written
+    unless --valid-only is given."""
+    setup_django()
+    from pathlib import Path
+
+    from orderdesk.accounts import selectors
+    from orderdesk.accounts.models import User
+    from orderdesk.core.errors import NotFound
+    from orderdesk.customers.services import import_customers
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise NotFound(f"No such file: {path}")
+    owner = None
+    if args.owner:
+        owner = User.objects.filter(username=args.owner, is_active=True).first()
+        if owner is None:
+            raise NotFound(f"No active user named {args.owner}.")
+    report = import_customers(
+        path.read_bytes(),
+        path.name,
+        by=selectors.system_user(),
+        valid_only=args.valid_only,
+        default_owner=owner,
+    )
+    for error in report.errors:
+        print(f"row {error.row}, {error.column}: {error.message}", file=sys.stderr)
+    print(f"{len(report.created)} customers imported, {len(report.errors)} row errors.")
+    return 0 if report.created or not report.errors else EXIT_REFUSED
+
+
+def cmd_import_help(args: argparse.Namespace) -> int:
+    print(
+        "usage: orderdesk import customers FILE [--valid-only] [--owner USERNAME]", file=sys.stderr
+    )
+    return EXIT_REFUSED
+
+
 def cmd_token_help(args: argparse.Namespace) -> int:
     print("usage: orderdesk token {create USERNAME | revoke ID}", file=sys.stderr)
     return EXIT_REFUSED
@@ -217,6 +256,18 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("token_id", type=int)
     revoke.add_argument("--reason", default="revoked from the command line")
     revoke.set_defaults(handler=cmd_token_revoke)
+
+    importer = add("import", cmd_import_help, "Import master data from .xlsx or .csv files.")
+    import_kinds = importer.add_subparsers(dest="import_kind", metavar="KIND")
+    customers = import_kinds.add_parser("customers", help="Import customers from FILE.")
+    customers.add_argument("file", help="an .xlsx or .csv file with a header row")
+    customers.add_argument(
+        "--valid-only",
+        action="store_true",
+        help="Import the valid rows even when other rows have errors.",
+    )
+    customers.add_argument("--owner", help="Username owning rows without an owner column.")
+    customers.set_defaults(handler=cmd_import_customers)
 
     manage = add(
         "manage", cmd_manage, "Run a Django management command (passthrough).", add_help=False
