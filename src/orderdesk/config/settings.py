@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "orderdesk.core.middleware.LoginRequiredMiddleware",
+    "orderdesk.core.idempotency.IdempotencyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

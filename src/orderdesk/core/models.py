@@ -207,8 +207,12 @@ class AccessLog(models.Model):
     """
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"),
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
@@ -235,3 +239,23 @@ class AccessLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Access log entries are append-only.")
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a creating API call sent with an ``Idempotency-Key`` header."""
+
+    scope = models.CharField(max_length=64)  # digest of the caller's credential
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)  # digest of method, path and body
+    status = models.PositiveSmallIntegerField(null=True)  # None while the first call runs
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["scope", "key"], name="unique_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.status}"

@@ -1,0 +1,59 @@
+from orderdesk.accounts import services
+from orderdesk.accounts.models import ApiToken
+
+
+def bearer(user) -> dict[str, str]:
+    _token, raw = services.create_api_token(user, by=user, name="client")
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def post(client, headers, name, key):
+    return client.post(
+        "/api/v1/tokens",
+        {"name": name},
+        content_type="application/json",
+        headers={**headers, "Idempotency-Key": key},
+    )
+
+
+def test_repeated_create_with_the_same_key_creates_once(client, sales1):
+    headers = bearer(sales1)
+
+    first = post(client, headers, "nightly", "key-1")
+    again = post(client, headers, "nightly", "key-1")
+
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert ApiToken.objects.filter(name="nightly").count() == 1
+
+
+def test_same_key_with_a_different_body_is_refused(client, sales1):
+    headers = bearer(sales1)
+    post(client, headers, "nightly", "key-2")
+
+    reused = post(client, headers, "weekly", "key-2")
+
+    assert reused.status_code == 409
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert not ApiToken.objects.filter(name="weekly").exists()
+
+
+def test_keys_are_scoped_to_the_caller(client, sales1, finance1):
+    post(client, bearer(sales1), "mine", "shared-key")
+
+    other = post(client, bearer(finance1), "mine", "shared-key")
+
+    assert other.status_code == 201
+    assert ApiToken.objects.filter(name="mine").count() == 2
+
+
+def test_without_a_key_every_call_creates(client, sales1):
+    headers = bearer(sales1)
+
+    for _ in range(2):
+        client.post(
+            "/api/v1/tokens", {"name": "plain"}, content_type="application/json", headers=headers
+        )
+
+    assert ApiToken.objects.filter(name="plain").count() == 2
