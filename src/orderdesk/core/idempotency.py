@@ -48,7 +48,7 @@ def conflict(code: str, message: str) -> HttpResponse:
 def request_payload(request: HttpRequest) -> bytes:
     """The body, except for uploads: reading a large multipart body into memory here would
     trip Django's upload limits, so uploads are told apart by their length instead."""
-    if request.content_type.startswith("multipart/"):
+    if (request.content_type or "").startswith("multipart/"):
         return request.META.get("CONTENT_LENGTH", "").encode()
     return request.body
 
