@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import django
 
@@ -75,6 +76,11 @@ def main(database: str) -> None:
 
         connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     else:
+        from django.conf import settings
+
+        # A fresh file each run: the customer benchmarks load fixed codes and USCCs.
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{settings.DATABASES['default']['NAME']}{suffix}").unlink(missing_ok=True)
         call_command("migrate", verbosity=0, interactive=False)
 
     from orderdesk.core import numbering, workcalendar
@@ -108,6 +114,10 @@ def main(database: str) -> None:
             )
         )
     )
+    from bench import customers
+
+    for row in customers.run(database):
+        print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

@@ -196,10 +196,13 @@ def test_generated_records_are_returned_and_deterministic(db):
     result = load_demo(customers=12, products=8, seed=99)
 
     assert result.customer_count == 12
+    assert result.customers_created == 12
     assert result.product_count == 8
     assert result.customers == generate_customers(12, seed=99)
     assert result.products == generate_products(8, seed=99)
-    assert load_demo(customers=12, products=8, seed=99).customers == result.customers
+    again = load_demo(customers=12, products=8, seed=99)
+    assert again.customers == result.customers
+    assert again.customers_created == 0
 
 
 def test_logins_list_every_demo_user_with_a_role_label(db):

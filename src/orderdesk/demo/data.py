@@ -1,13 +1,16 @@
-"""Word lists for the demo data: places, company names, people, banks and product families.
+"""Word lists for the demo data: places, company names, people, banks, product families and
+the story of each customer relationship (status, grade, needs, interactions).
 
 Division codes are GB/T 2260 (as used in the unified social credit code), area codes are the
 long-distance prefixes of the fixed-line network, and product tax rates follow the VAT bands
 (13 % goods, 9 % agricultural machinery and construction services, 6 % technical services).
+A municipality (直辖市: 北京, 天津, 上海, 重庆) is a province with one city of the same name.
 Everything here is static; ``generators`` draws from it with a seeded ``random.Random``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -59,6 +62,10 @@ PROVINCES: tuple[Province, ...] = (
         City("常州市", "CZ", "320400", "0519",
              (("天宁区", "320402"), ("钟楼区", "320404"), ("武进区", "320412"))),
     )),
+    Province("上海市", "上海", "SH", 3, (
+        City("上海市", "SH", "310100", "021",
+             (("闵行区", "310112"), ("嘉定区", "310114"), ("浦东新区", "310115"))),
+    )),
     Province("广东省", "广东", "GD", 3, (
         City("广州市", "GZ", "440100", "020",
              (("越秀区", "440104"), ("海珠区", "440105"), ("天河区", "440106"))),
@@ -96,6 +103,25 @@ PROVINCES: tuple[Province, ...] = (
         City("唐山市", "TS", "130200", "0315", (("路南区", "130202"), ("路北区", "130203")), 7),
         City("保定市", "BD", "130600", "0312", (("竞秀区", "130602"), ("莲池区", "130606")), 7),
     )),
+    Province("北京市", "北京", "BJ", 1, (
+        City("北京市", "BJ", "110100", "010",
+             (("朝阳区", "110105"), ("海淀区", "110108"), ("大兴区", "110115"))),
+    )),
+    Province("天津市", "天津", "TJ", 1, (
+        City("天津市", "TJ", "120100", "022",
+             (("河西区", "120103"), ("西青区", "120111"), ("滨海新区", "120116"))),
+    )),
+    Province("山西省", "山西", "SX", 1, (
+        City("太原市", "TY", "140100", "0351",
+             (("小店区", "140105"), ("迎泽区", "140106"), ("杏花岭区", "140107")), 7),
+        City("大同市", "DT", "140200", "0352", (("平城区", "140213"), ("云冈区", "140214")), 7),
+        City("长治市", "CZ", "140400", "0355", (("潞州区", "140403"), ("上党区", "140404")), 7),
+    )),
+    Province("内蒙古自治区", "内蒙古", "NMG", 1, (
+        City("呼和浩特市", "HHHT", "150100", "0471",
+             (("新城区", "150102"), ("回民区", "150103"), ("赛罕区", "150105")), 7),
+        City("包头市", "BT", "150200", "0472", (("昆都仑区", "150203"), ("青山区", "150204")), 7),
+    )),
     Province("河南省", "河南", "HN", 1, (
         City("郑州市", "ZZ", "410100", "0371",
              (("中原区", "410102"), ("二七区", "410103"), ("金水区", "410105"))),
@@ -128,10 +154,24 @@ PROVINCES: tuple[Province, ...] = (
         City("绵阳市", "MY", "510700", "0816", (("涪城区", "510703"), ("游仙区", "510704")), 7),
         City("德阳市", "DY", "510600", "0838", (("旌阳区", "510603"), ("罗江区", "510604")), 7),
     )),
+    Province("重庆市", "重庆", "CQ", 1, (
+        City("重庆市", "CQ", "500100", "023",
+             (("江北区", "500105"), ("九龙坡区", "500107"), ("渝北区", "500112"))),
+    )),
+    Province("贵州省", "贵州", "GZ", 1, (
+        City("贵阳市", "GY", "520100", "0851",
+             (("南明区", "520102"), ("云岩区", "520103"), ("观山湖区", "520115"))),
+        City("遵义市", "ZY", "520300", "0851", (("红花岗区", "520302"), ("汇川区", "520303"))),
+    )),
     Province("陕西省", "陕西", "SX", 1, (
         City("西安市", "XA", "610100", "029",
              (("碑林区", "610103"), ("未央区", "610112"), ("雁塔区", "610113"))),
         City("宝鸡市", "BJ", "610300", "0917", (("渭滨区", "610302"), ("金台区", "610303")), 7),
+    )),
+    Province("甘肃省", "甘肃", "GS", 1, (
+        City("兰州市", "LZ", "620100", "0931",
+             (("城关区", "620102"), ("七里河区", "620103"), ("安宁区", "620105")), 7),
+        City("天水市", "TS", "620500", "0938", (("秦州区", "620502"), ("麦积区", "620503")), 7),
     )),
     Province("辽宁省", "辽宁", "LN", 1, (
         City("沈阳市", "SY", "210100", "024",
@@ -140,12 +180,22 @@ PROVINCES: tuple[Province, ...] = (
              (("中山区", "210202"), ("西岗区", "210203"), ("甘井子区", "210211"))),
         City("鞍山市", "AS", "210300", "0412", (("铁东区", "210302"), ("铁西区", "210303")), 7),
     )),
+    Province("吉林省", "吉林", "JL", 1, (
+        City("长春市", "CC", "220100", "0431",
+             (("南关区", "220102"), ("朝阳区", "220104"), ("绿园区", "220106"))),
+        City("吉林市", "JL", "220200", "0432", (("昌邑区", "220202"), ("船营区", "220204"))),
+    )),
     Province("广西壮族自治区", "广西", "GX", 1, (
         City("南宁市", "NN", "450100", "0771",
              (("兴宁区", "450102"), ("青秀区", "450103"), ("江南区", "450105")), 7),
         City("柳州市", "LZ", "450200", "0772", (("城中区", "450202"), ("鱼峰区", "450203")), 7),
         City("桂林市", "GL", "450300", "0773",
              (("秀峰区", "450302"), ("叠彩区", "450303"), ("象山区", "450304")), 7),
+    )),
+    Province("海南省", "海南", "HN", 1, (
+        City("海口市", "HK", "460100", "0898",
+             (("秀英区", "460105"), ("龙华区", "460106"), ("美兰区", "460108"))),
+        City("三亚市", "SY", "460200", "0898", (("吉阳区", "460203"), ("天涯区", "460204"))),
     )),
     Province("云南省", "云南", "YN", 1, (
         City("昆明市", "KM", "530100", "0871",
@@ -416,3 +466,122 @@ PRODUCT_FAMILIES: tuple[ProductFamily, ...] = (
 # fmt: on
 UNITS: tuple[str, ...] = ("台", "套", "件", "箱", "米", "千克", "吨")
 TAX_RATES: tuple[str, ...] = ("0.13", "0.09", "0.06")
+
+# --- The relationship with each customer: status, credit grade, needs and interactions ----
+# Stored values are the model's choices (customers.models); the story ends on REFERENCE_DATE,
+# a fixed day rather than today, so the same seed always tells the same story.
+REFERENCE_DATE = dt.date(2026, 11, 1)
+TIME_ZONE = "Asia/Shanghai"
+
+# fmt: off
+# (status, weight) before the few blacklisted customers are set apart by their index.
+CUSTOMER_STATUSES: tuple[tuple[str, int], ...] = (
+    ("active", 76), ("prospect", 12), ("dormant", 12),
+)
+# Every BLACKLIST_EVERY-th customer, counted from BLACKLIST_FIRST, is blacklisted: two in 200.
+BLACKLIST_FIRST, BLACKLIST_EVERY = 47, 100
+# Prospects and blacklisted customers stay at C; of the others about 34 % are A, 51 % B and
+# 15 % C, which makes about 30 % A, 45 % B and 25 % C over all customers.
+GRADES: tuple[tuple[str, int], ...] = (("A", 34), ("B", 51), ("C", 15))
+# Credit limits in units of 10,000 yuan (万元): (lowest, highest, step).
+CREDIT_LIMITS: Mapping[str, tuple[int, int, int]] = {"A": (30, 100, 5), "B": (5, 30, 1)}
+
+# (kind, weight): calls and WeChat are daily business, faxes are rare by now.
+INTERACTION_KINDS: tuple[tuple[str, int], ...] = (
+    ("call", 35), ("visit", 18), ("email", 20), ("chat", 22), ("fax", 5),
+)
+# Templates over {contact} (the person spoken to), {product}, {quantity} and {unit}.
+INTERACTION_SUMMARIES: Mapping[str, tuple[str, ...]] = {
+    "call": (
+        "电话回访{contact}，了解{product}使用情况，反馈运行稳定，计划下季度追加采购。",
+        "{contact}来电询价：{product}{quantity}{unit}，要求三个工作日内报价并注明交期。",
+        "与{contact}电话确认{product}交期，客户希望提前一周到货，已请生产部评估。",
+        "电话催收上批货款，{contact}答复本月底前安排付款。",
+        "{contact}来电反映{product}外包装破损，已登记并安排售后跟进。",
+    ),
+    "visit": (
+        "拜访{contact}并参观生产车间，客户计划新建生产线，对{product}有采购意向。",
+        "上门年度回访，听取{contact}对产品质量和售后服务的意见，整体满意。",
+        "与{contact}当面洽谈年度框架协议，初步约定{product}年用量约{quantity}{unit}。",
+        "陪同技术人员与{contact}到现场查看{product}安装条件，已收集图纸和参数。",
+    ),
+    "email": (
+        "收到{contact}邮件询价单：{product}{quantity}{unit}，已转报价。",
+        "邮件发送{product}技术资料和最新价格表给{contact}。",
+        "{contact}邮件确认收货地址变更及开票信息。",
+        "邮件发送对账单，{contact}核对无误后回复确认。",
+    ),
+    "chat": (
+        "微信沟通{product}安装调试问题，已远程指导{contact}解决。",
+        "{contact}微信咨询{product}现货库存，约定下周下单。",
+        "企业微信发送发货单和物流单号给{contact}。",
+        "{contact}微信发来{product}铭牌照片，确认替换型号。",
+    ),
+    "fax": (
+        "收到{contact}传真的盖章采购意向书：{product}{quantity}{unit}。",
+        "传真发送对账单，请{contact}核对盖章后回传。",
+    ),
+}
+# A prospect has not bought yet: first contacts, catalogues and quotes.
+PROSPECT_SUMMARIES: Mapping[str, tuple[str, ...]] = {
+    "call": (
+        "电话开发：向{contact}介绍我司{product}，对方有兴趣，约定寄送样本和报价。",
+        "{contact}来电询价：{product}{quantity}{unit}，要求三个工作日内报价并注明交期。",
+    ),
+    "visit": (
+        "首次拜访{contact}，介绍公司和{product}，了解到客户明年有设备更新计划。",
+        "邀请{contact}来厂参观，演示{product}，客户将内部评估后回复。",
+    ),
+    "email": (
+        "邮件发送{product}技术资料和最新价格表给{contact}。",
+        "收到{contact}邮件询价单：{product}{quantity}{unit}，已转报价。",
+    ),
+    "chat": (
+        "添加{contact}微信，发送公司介绍和{product}产品手册。",
+        "{contact}微信咨询{product}现货库存和价格，已报价待回复。",
+    ),
+    "fax": ("收到{contact}传真的询价单：{product}{quantity}{unit}。",),
+}
+BLACKLIST_SUMMARY = "货款逾期超过180天，多次催收未果，经总经理批准列入黑名单，停止接单和赊销。"
+# Order quantities that suit each unit.
+QUANTITIES: Mapping[str, tuple[int, ...]] = {
+    "米": (200, 500, 1000, 2000), "千克": (100, 300, 500, 1000), "吨": (5, 10, 20, 50),
+    "箱": (10, 20, 50, 100), "件": (5, 10, 20, 50), "台": (1, 2, 3, 5, 10, 20),
+    "套": (1, 2, 3, 5),
+}
+
+NEEDS: tuple[str, ...] = (
+    "送货前一天电话通知仓库，仅工作日8:00-17:00收货。",
+    "增值税专用发票随货寄出，备注栏注明合同号。",
+    "每批货须附产品合格证和材质证明。",
+    "对账单每月25日前发送至客户财务邮箱。",
+    "外包装须标注客户物料编码和采购订单号。",
+    "设备到货后需我方工程师到现场安装调试。",
+    "对价格敏感，同等质量下优先选择报价低的型号。",
+    "希望签订年度框架协议，锁定全年单价。",
+    "紧急订单要求48小时内发货。",
+    "只接受木箱包装，不接受拼箱运输。",
+    "要求提供一年质保及24小时内售后响应。",
+    "采购须走客户的供应商平台下单，报价需在平台上提交。",
+)
+# Templates over {product} and {amount} (万元), by the generator's kind of customer.
+COOPERATION_INTENTS: Mapping[str, tuple[str, ...]] = {
+    "end_user": (
+        "采购{product}用于自有生产线，看重质量稳定和交期，预计年采购额约{amount}万元。",
+        "老设备更新改造，计划分批替换为我司{product}，预算约{amount}万元。",
+    ),
+    "distributor": (
+        "作为区域经销商销售我司{product}等产品，年采购目标约{amount}万元。",
+        "希望取得区域经销权，首批备货{product}，预计金额约{amount}万元。",
+    ),
+    "agent": (
+        "代理我司{product}参与当地项目投标，按项目采购，预计约{amount}万元。",
+    ),
+}
+DEPARTURE_REASONS: tuple[str, ...] = (
+    "联系人已离职，工作由同事接替。",
+    "联系人调往集团其他子公司，不再负责我司业务。",
+    "联系人内部调岗，不再负责采购。",
+    "联系人已退休。",
+)
+# fmt: on

@@ -2,7 +2,9 @@
 
 Each function takes a ``random.Random`` and returns plain frozen dataclasses: no database, no
 global random state, so the same seed always gives the same company, customers and products.
-Later issues persist these records (customers, catalog) and add their own generators here.
+A customer comes with the story of the relationship up to ``data.REFERENCE_DATE``: status,
+credit grade, needs, interactions and contacts who left. ``loader`` persists the customers;
+the catalog issue will persist the products.
 
 Faker's zh_CN provider was not used: it has no unified social credit codes, no product specs,
 does not tie an address to its division code, and its word lists change between releases,
@@ -11,10 +13,14 @@ which would break "same seed, same data".
 
 from __future__ import annotations
 
+import datetime as dt
 import random
-from collections.abc import Mapping
+import struct
+import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from orderdesk.core.uscc import CHARSET, organization_code_check_char, uscc_check_char
 
@@ -28,6 +34,8 @@ PROVINCE_BY_CITY_CODE: dict[str, Province] = {
     city.code: province for province in data.PROVINCES for city in province.cities
 }
 TRADE_BY_WORD: dict[str, data.Trade] = {trade.word: trade for trade in data.TRADES}
+DEMO_ZONE = ZoneInfo(data.TIME_ZONE)
+OFFICE_HOURS = (8, 9, 10, 11, 13, 14, 15, 16, 17)  # nobody calls over lunch
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,9 @@ class Address:
     region_code: str  # GB/T 2260 code of the district
 
     def __str__(self) -> str:
-        return f"{self.province}{self.city}{self.district}{self.detail}"
+        # A municipality is written once: 上海市浦东新区…, not 上海市上海市浦东新区….
+        city = "" if self.city == self.province else self.city
+        return f"{self.province}{city}{self.district}{self.detail}"
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,39 @@ class CustomerAddress:
 
 
 @dataclass(frozen=True)
+class Interaction:
+    kind: str  # call, visit, email, chat or fax (customers.models.InteractionKind)
+    happened_at: dt.datetime  # aware, in data.TIME_ZONE, before data.REFERENCE_DATE
+    contact: int  # index into Customer.contacts of the person spoken to
+    summary: str
+    attachment: str  # file name of a fax scan or a saved e-mail, or ""
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A contact who left the customer (联系人离职)."""
+
+    contact: int  # index into Customer.contacts
+    left_on: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """The story of a customer relationship so far (see :func:`relationship`)."""
+
+    status: str  # prospect, active, dormant or blacklisted (customers.models.CustomerStatus)
+    grade: str  # A, B or C
+    credit_limit: Decimal | None  # yuan; None: the grade's company default
+    cooperation_intent: str
+    first_product: str
+    expected_amount: Decimal  # yuan
+    needs: tuple[str, ...]
+    interactions: tuple[Interaction, ...]  # oldest first
+    departures: tuple[Departure, ...]  # at most one; a primary contact hands over
+
+
+@dataclass(frozen=True)
 class Customer:
     index: int
     name: str
@@ -90,6 +133,15 @@ class Customer:
     bank_name: str
     bank_account: str
     source_channel: str  # a value of data.SOURCE_CHANNELS
+    status: str
+    grade: str
+    credit_limit: Decimal | None
+    cooperation_intent: str
+    first_product: str
+    expected_amount: Decimal
+    needs: tuple[str, ...]
+    interactions: tuple[Interaction, ...]
+    departures: tuple[Departure, ...]
 
     @property
     def registered_address(self) -> Address:
@@ -210,7 +262,7 @@ def company(rng: random.Random, *, trade: str | None = None) -> Company:
         business_scope=chosen.business_scope,
         address=home,
         phone=landline(rng, place),
-        bank_name=f"{bank}{place.short}{home.district.removesuffix('区')}支行",
+        bank_name=f"{bank}{place.short}{district_short(home.district)}支行",
         bank_account=str(rng.randint(1, 9)) + digits(rng, account_digits - 1),
     )
 
@@ -229,7 +281,8 @@ def contact(rng: random.Random, *, primary: bool = False) -> Contact:
 
 def customer(rng: random.Random, index: int) -> Customer:
     """A business customer: licence data, invoice data, one to three contacts (the first
-    primary) and a registered address plus one or two shipping addresses."""
+    primary), a registered address plus one or two shipping addresses, and the relationship
+    so far (see :func:`relationship`)."""
     kind = rng.choices(
         [value for value, _, _ in data.CUSTOMER_TYPES],
         weights=[weight for _, _, weight in data.CUSTOMER_TYPES],
@@ -255,6 +308,7 @@ def customer(rng: random.Random, index: int) -> Customer:
             CustomerAddress("shipping", place, receiver.name, receiver.mobile, position == 0)
         )
 
+    story = relationship(rng, index, kind=kind, contacts=contacts)
     return Customer(
         index=index,
         name=firm.name,
@@ -270,6 +324,164 @@ def customer(rng: random.Random, index: int) -> Customer:
         bank_name=firm.bank_name,
         bank_account=firm.bank_account,
         source_channel=rng.choice(data.SOURCE_CHANNELS)[0],
+        status=story.status,
+        grade=story.grade,
+        credit_limit=story.credit_limit,
+        cooperation_intent=story.cooperation_intent,
+        first_product=story.first_product,
+        expected_amount=story.expected_amount,
+        needs=story.needs,
+        interactions=story.interactions,
+        departures=story.departures,
+    )
+
+
+def relationship(
+    rng: random.Random, index: int, *, kind: str, contacts: Sequence[Contact]
+) -> Relationship:
+    """The customer's story up to ``data.REFERENCE_DATE``.
+
+    Status mostly active; a dormant customer was last heard of six months ago or earlier;
+    every ``BLACKLIST_EVERY``-th customer is blacklisted, its last interaction saying why.
+    Prospects and blacklisted customers stay at grade C. One to four interactions, each
+    with a contact still working there at the time; about a quarter of the customers with
+    two or more contacts saw one of them leave.
+    """
+    if index % data.BLACKLIST_EVERY == data.BLACKLIST_FIRST:
+        status = "blacklisted"
+    else:
+        status = weighted(rng, data.CUSTOMER_STATUSES)
+    grade = "C" if status in {"prospect", "blacklisted"} else weighted(rng, data.GRADES)
+    credit_limit = None
+    if grade in data.CREDIT_LIMITS:
+        low, high, step = data.CREDIT_LIMITS[grade]
+        credit_limit = Decimal(rng.randrange(low, high + 1, step) * 10_000)
+
+    main_product = product_name(rng)
+    amount = rng.randint(2, 120)
+    intent = rng.choice(data.COOPERATION_INTENTS[kind]).format(
+        product=main_product[0], amount=amount
+    )
+    needs = tuple(rng.sample(data.NEEDS, rng.choices((0, 1, 2), weights=(3, 4, 3))[0]))
+
+    departures: list[Departure] = []
+    if len(contacts) >= 2 and rng.random() < 0.25:
+        left_on = data.REFERENCE_DATE - dt.timedelta(days=rng.randint(7, 240))
+        departures.append(
+            Departure(rng.randrange(len(contacts)), left_on, rng.choice(data.DEPARTURE_REASONS))
+        )
+
+    oldest, newest = (180, 365) if status == "dormant" else (1, 365)
+    count = rng.choices((1, 2, 3, 4), weights=(3, 4, 2, 1))[0]
+    interactions = [
+        interaction(
+            rng,
+            days_ago,
+            contacts=contacts,
+            departures=departures,
+            product=main_product,
+            templates=(
+                data.PROSPECT_SUMMARIES if status == "prospect" else data.INTERACTION_SUMMARIES
+            ),
+        )
+        for days_ago in sorted(rng.sample(range(oldest, newest + 1), count), reverse=True)
+    ]
+    if status == "blacklisted":
+        last = interactions[-1]
+        interactions[-1] = Interaction(
+            "call", last.happened_at, last.contact, data.BLACKLIST_SUMMARY, ""
+        )
+    return Relationship(
+        status=status,
+        grade=grade,
+        credit_limit=credit_limit,
+        cooperation_intent=intent,
+        first_product=main_product[0],
+        expected_amount=Decimal(amount * 10_000),
+        needs=needs,
+        interactions=tuple(interactions),
+        departures=tuple(departures),
+    )
+
+
+def interaction(
+    rng: random.Random,
+    days_ago: int,
+    *,
+    contacts: Sequence[Contact],
+    departures: Sequence[Departure],
+    product: tuple[str, str],
+    templates: Mapping[str, tuple[str, ...]] = data.INTERACTION_SUMMARIES,
+) -> Interaction:
+    """One call, visit, e-mail, chat or fax ``days_ago`` days before the reference date,
+    in office hours, with a contact who had not left yet."""
+    day = data.REFERENCE_DATE - dt.timedelta(days=days_ago)
+    happened_at = dt.datetime.combine(
+        day,
+        dt.time(rng.choice(OFFICE_HOURS), rng.choice((0, 10, 15, 20, 30, 40, 45, 50))),
+        tzinfo=DEMO_ZONE,
+    )
+    gone = {departure.contact for departure in departures if departure.left_on <= day}
+    person = rng.choice([n for n in range(len(contacts)) if n not in gone])
+    kind = weighted(rng, data.INTERACTION_KINDS)
+    # Half the talk is about the product the customer came for, half about others.
+    name, unit = product_name(rng) if rng.random() < 0.5 else product
+    summary = rng.choice(templates[kind]).format(
+        contact=contacts[person].name,
+        product=name,
+        quantity=rng.choice(data.QUANTITIES[unit]),
+        unit=unit,
+    )
+    attachment = ""
+    if kind == "fax":
+        attachment = f"传真-{day:%Y%m%d}.png"
+    elif kind == "email" and rng.random() < 0.25:
+        attachment = f"邮件-{day:%Y%m%d}.txt"
+    return Interaction(kind, happened_at, person, summary, attachment)
+
+
+def product_name(rng: random.Random) -> tuple[str, str]:
+    """The name and unit of a product the demo company sells."""
+    family = rng.choice(data.PRODUCT_FAMILIES)
+    values = draw_params(rng, family.params)
+    return values["name"], values["unit"]
+
+
+def attachment_bytes(record: Customer, item: Interaction) -> bytes:
+    """The file of an interaction: a saved e-mail as text, or a fax scan as a PNG."""
+    if item.attachment.endswith(".png"):
+        return scan_png(random.Random(f"{record.index}:{item.attachment}"))
+    contact = record.contacts[item.contact]
+    return (
+        f"发件人：{contact.name} <{contact.email}>\n"
+        f"日期：{item.happened_at:%Y-%m-%d %H:%M}\n"
+        f"主题：{record.short_name}\n\n{item.summary}\n"
+    ).encode()
+
+
+def scan_png(rng: random.Random, width: int = 160, height: int = 100) -> bytes:
+    """A small greyscale PNG that looks like a faxed page: grey paper, lines of dark text."""
+    rows = []
+    for y in range(height):
+        is_text_line = 10 <= y < height - 10 and y % 12 in {0, 1, 2, 3, 4}
+        line_end = width - rng.randint(10, 60)
+        row = bytes(
+            rng.choice((20, 40, 60))
+            if is_text_line and 10 <= x < line_end and rng.random() < 0.6
+            else rng.choice((236, 242, 248))
+            for x in range(width)
+        )
+        rows.append(b"\x00" + row)  # filter type 0 per scanline
+
+    def chunk(tag: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
     )
 
 
@@ -333,3 +545,13 @@ def draw_params(rng: random.Random, params: Mapping[str, tuple[str, ...]]) -> di
 
 def digits(rng: random.Random, count: int) -> str:
     return "".join(str(rng.randrange(10)) for _ in range(count))
+
+
+def weighted(rng: random.Random, table: Sequence[tuple[str, int]]) -> str:
+    """One value of a (value, weight) table."""
+    return rng.choices([value for value, _ in table], weights=[weight for _, weight in table])[0]
+
+
+def district_short(district: str) -> str:
+    """The district as a bank branch names it: 浦东新区 -> 浦东, 西湖区 -> 西湖."""
+    return district.removesuffix("新区").removesuffix("区")

@@ -1,32 +1,43 @@
-"""``load_demo``: the demo company, its sales branches and one login per role.
+"""``load_demo``: the demo company, its sales branches, one login per role and customers.
 
-``orderdesk demo`` calls it. The rows are written with the ORM rather than through the
-services: seed data has no acting user whose permissions could be checked, and the services
-take one change from one person at a time. Every write is still audited, by the system with
-the reason "demo data", in the same transaction. Customers and products are generated and
-returned but not stored yet: their tables come with the customers and catalog apps.
+``orderdesk demo`` (and so ``make run`` on first start) calls it. The company, branches and
+users are written with the ORM rather than through services: there is no acting user yet
+whose permissions could be checked. Every such write is still audited, by the system with
+the reason "demo data", in the same transaction.
+
+Customers go through the real customer services, acting as the people who would do it in
+the company: the owning salesperson creates the record, notes needs and logs
+interactions, finance grades it. So codes come from the numbering rule and every row has
+its audit entry, exactly as if the demo had been typed in. Products are generated and
+returned but not stored yet: their tables come with the catalog app.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orderdesk.accounts.models import SYSTEM_USERNAME, Department, User
-from orderdesk.accounts.roles import DEPARTMENTS, role_label
-from orderdesk.core import audit
+from orderdesk.accounts.roles import CREATE, DEPARTMENTS, EDIT, MANAGE_CREDIT, role_label
+from orderdesk.accounts.selectors import system_user
+from orderdesk.core import audit, permissions
 from orderdesk.core.models import Branch, CompanyProfile
+from orderdesk.customers import models as customer_models
+from orderdesk.customers import services as customer_services
 
 from .generators import (
     Company,
     Customer,
     Product,
+    attachment_bytes,
     company,
     generate_customers,
     generate_products,
@@ -82,6 +93,28 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 ADMINISTRATOR = "admin"
 
+# Who owns the customers of which province: each salesperson covers the region around
+# their branch (sales1 Guangzhou: the south and south-west; sales2 Hangzhou: Zhejiang,
+# Shanghai and the centre; sales3 Suzhou: Jiangsu and the north).
+# fmt: off
+TERRITORIES: dict[str, tuple[str, ...]] = {
+    "sales1": ("广东省", "广西壮族自治区", "海南省", "福建省", "湖南省", "江西省", "云南省",
+               "贵州省", "四川省", "重庆市"),
+    "sales2": ("浙江省", "上海市", "安徽省", "湖北省", "河南省", "陕西省", "甘肃省"),
+    "sales3": ("江苏省", "山东省", "北京市", "天津市", "河北省", "山西省", "辽宁省", "吉林省",
+               "黑龙江省", "内蒙古自治区"),
+}
+# fmt: on
+SALES_ROLE = "sales"
+CREDIT_GRADER = "finance1"
+CREDIT_REASON = "演示数据：初始信用评级"
+# The generator's source channels that the customer record names differently.
+SOURCE_CHANNELS: dict[str, str] = {
+    "b2b_platform": customer_models.SourceChannel.ECOMMERCE,
+    "walk_in": customer_models.SourceChannel.OTHER,
+}
+SHIPPING_LABELS = ("仓库", "分厂")  # the default delivery address, then a second plant
+
 
 @dataclass(frozen=True)
 class DemoLogin:
@@ -96,7 +129,8 @@ class DemoResult:
     company_profile_filled: bool  # False when the profile already had a tax number
     branches_created: int
     users_created: int
-    customers: list[Customer]
+    customers_created: int  # 0 when the database already had customers
+    customers: list[Customer]  # the generated records, stored or not
     products: list[Product]
     logins: list[DemoLogin]
 
@@ -117,8 +151,10 @@ def load_demo(
     In one transaction: the company profile, only while it has no tax number (a real
     company's data is never overwritten); the branches of ``DEMO_BRANCHES`` and the users of
     ``DEMO_USERS`` that do not exist yet (existing ones are left as they are), all users
-    with the password ``settings.ORDERDESK_DEMO_PASSWORD``. The generated customers and
-    products are the same for the same seed. A summary goes to ``stdout`` when given.
+    with the password ``settings.ORDERDESK_DEMO_PASSWORD``; and ``customers`` customers with
+    their contacts, delivery addresses, grades, needs and interactions, only while the
+    database has no customer at all. The generated customers and products are the same for
+    the same seed. A summary goes to ``stdout`` when given.
     """
     if customers < 0 or products < 0:
         raise ValueError("The numbers of customers and products cannot be negative.")
@@ -128,11 +164,13 @@ def load_demo(
         profile = fill_company_profile(demo_company(seed))
         branches_created = create_branches()
         users_created = create_users()
+        customers_created = create_customers(generated_customers)
     result = DemoResult(
         seed=seed,
         company_profile_filled=profile is not None,
         branches_created=branches_created,
         users_created=users_created,
+        customers_created=customers_created,
         customers=generated_customers,
         products=generated_products,
         logins=demo_logins(),
@@ -262,6 +300,144 @@ def create_users() -> int:
     return created
 
 
+def create_customers(records: Sequence[Customer]) -> int:
+    """Store the generated customers unless the database has customers already.
+
+    Each customer is owned by the salesperson whose territory holds its registered
+    province, and is created, noted and logged by them; finance sets the grade. Where a
+    demo user was changed by hand and lacks the permission, the system account acts
+    instead. Returns how many customers were created (none without any demo salesperson).
+    """
+    if not records or customer_models.Customer.objects.exists():
+        return 0
+    owners = territory_owners()
+    if not owners:
+        return 0
+    system = system_user()
+    grader = User.objects.filter(username=CREDIT_GRADER).first()
+    if grader is None or not permissions.has(grader, MANAGE_CREDIT):
+        grader = system
+    actors = {
+        owner.pk: owner
+        if permissions.has(owner, CREATE) and permissions.has(owner, EDIT)
+        else system
+        for owner in owners.values()
+    }
+    fallback = owners[min(owners)]
+    for record in records:
+        owner = owners.get(record.registered_address.province, fallback)
+        create_customer(record, owner=owner, by=actors[owner.pk], grader=grader)
+    return len(records)
+
+
+def territory_owners() -> dict[str, User]:
+    """The owning salesperson per province. A demo salesperson who is missing, inactive or
+    no longer in the sales role hands their provinces to the first remaining one."""
+    users = {
+        user.username: user
+        for user in User.objects.filter(
+            username__in=TERRITORIES, is_active=True, groups__name=SALES_ROLE
+        )
+    }
+    if not users:
+        return {}
+    stand_in = users[min(users)]
+    return {
+        province: users.get(username, stand_in)
+        for username, provinces in TERRITORIES.items()
+        for province in provinces
+    }
+
+
+def create_customer(record: Customer, *, owner: User, by: User, grader: User) -> None:
+    """One generated customer, through the services, in the order it would happen."""
+    home = record.registered_address
+    customer = customer_services.create_customer(
+        {
+            "name": record.name,
+            "short_name": record.short_name,
+            "type": customer_models.CustomerType.COMPANY,
+            "industry": record.industry,
+            "business_scope": record.business_scope,
+            "uscc": record.uscc,
+            "phone": record.phone,
+            "province": home.province,
+            "city": home.city,
+            "district": home.district,
+            "address": home.detail,
+            "invoice_title": record.invoice_title,
+            "tax_number": record.uscc,  # a company's tax number is its USCC
+            "bank_name": record.bank_name,
+            "bank_account": record.bank_account,
+            "cooperation_intent": record.cooperation_intent,
+            "first_product": record.first_product,
+            "expected_amount": record.expected_amount,
+            "source_channel": SOURCE_CHANNELS.get(record.source_channel, record.source_channel),
+            "owner": owner,
+            "status": record.status,
+        },
+        contacts=[
+            {
+                "name": person.name,
+                "title": person.title,
+                "mobile": person.mobile,
+                "email": person.email,
+                "is_primary": person.is_primary,
+            }
+            for person in record.contacts
+        ],
+        addresses=[
+            {
+                "label": SHIPPING_LABELS[position],
+                "province": entry.address.province,
+                "city": entry.address.city,
+                "district": entry.address.district,
+                "detail": entry.address.detail,
+                "receiver": entry.receiver,
+                "receiver_phone": entry.phone,
+                "is_default": entry.is_default,
+            }
+            for position, entry in enumerate(record.addresses[1:])
+        ],
+        by=by,
+        # Names and USCCs are distinct by construction; a shared mobile would be a fluke.
+        confirm_duplicates=True,
+    )
+    contacts = list(customer.contacts.order_by("pk"))
+    if record.grade != customer_models.Grade.C or record.credit_limit is not None:
+        customer_services.set_credit(
+            customer,
+            grade=record.grade,
+            credit_limit=record.credit_limit,
+            by=grader,
+            reason=CREDIT_REASON,
+        )
+    for text in record.needs:
+        customer_services.record_need(customer, text, by=by)
+    for item in record.interactions:
+        files = []
+        if item.attachment:
+            content_type = "image/png" if item.attachment.endswith(".png") else "text/plain"
+            files.append(
+                SimpleUploadedFile(item.attachment, attachment_bytes(record, item), content_type)
+            )
+        customer_services.record_interaction(
+            customer,
+            {
+                "kind": item.kind,
+                "happened_at": item.happened_at,
+                "contact": contacts[item.contact],
+                "summary": item.summary,
+            },
+            by=by,
+            files=files,
+        )
+    for departure in record.departures:
+        customer_services.mark_contact_left(
+            contacts[departure.contact], by=by, reason=departure.reason, left_on=departure.left_on
+        )
+
+
 def user_changes(user: User, spec: DemoUser) -> dict[str, tuple[Any, Any]]:
     return {
         "username": ("", user.username),
@@ -292,11 +468,27 @@ def write_summary(result: DemoResult, profile: CompanyProfile | None, stdout: Te
         _("Demo users created: %(count)d (existing users were left as they are).\n")
         % {"count": result.users_created}
     )
+    if result.customers_created:
+        stored = result.customers[: result.customers_created]
+        stdout.write(
+            _(
+                "Customers created: %(count)d in %(provinces)d provinces, with contacts, "
+                "grades, needs and interactions (seed %(seed)d).\n"
+            )
+            % {
+                "count": result.customers_created,
+                "provinces": len({record.registered_address.province for record in stored}),
+                "seed": result.seed,
+            }
+        )
+    elif result.customer_count:
+        stdout.write(
+            _(
+                "No customers loaded: the database already has customers, or no demo "
+                "salesperson is left to own them.\n"
+            )
+        )
     stdout.write(
-        _("Generated %(customers)d customers and %(products)d products (seed %(seed)d).\n")
-        % {
-            "customers": result.customer_count,
-            "products": result.product_count,
-            "seed": result.seed,
-        }
+        _("Generated %(products)d products (seed %(seed)d); they are not stored yet.\n")
+        % {"products": result.product_count, "seed": result.seed}
     )
