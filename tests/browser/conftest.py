@@ -46,7 +46,12 @@ class ConsoleWatch:
             "console", lambda message: message.type == "error" and self.errors.append(message.text)
         )
         page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("requestfailed", lambda request: self.errors.append(f"failed: {request.url}"))
+        page.on("requestfailed", self.request_failed)
+
+    def request_failed(self, request: Any) -> None:
+        # A navigation cancels requests still in flight (e.g. the favicon): not an error.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.errors.append(f"failed: {request.url} {request.failure}")
 
 
 @pytest.fixture

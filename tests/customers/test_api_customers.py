@@ -23,8 +23,11 @@ URL = "/api/v1/customers"
 
 
 def bearer(user: Any) -> dict[str, str]:
-    _token, raw = account_services.create_api_token(user, by=user)
-    return {"Authorization": f"Bearer {raw}"}
+    """One token per user, reused like a real client does (idempotency keys are per token)."""
+    if not hasattr(user, "test_token"):
+        _token, raw = account_services.create_api_token(user, by=user)
+        user.test_token = raw
+    return {"Authorization": f"Bearer {user.test_token}"}
 
 
 def send(client: Any, method: str, url: str, user: Any, body: Any = None, **headers: str) -> Any:

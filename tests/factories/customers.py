@@ -40,8 +40,13 @@ def customer_values(**overrides: Any) -> dict[str, Any]:
 
 def contact_values(serial: int | None = None, **overrides: Any) -> dict[str, Any]:
     serial = serial if serial is not None else next(_serial)
-    return {"name": f"联系人{serial}", "title": "采购经理", "mobile": valid_mobile(serial),
-            "email": f"buyer{serial}@example.com", **overrides}
+    return {
+        "name": f"联系人{serial}",
+        "title": "采购经理",
+        "mobile": valid_mobile(serial),
+        "email": f"buyer{serial}@example.com",
+        **overrides,
+    }
 
 
 def make_customer(owner: Any, *, contacts: int = 1, by: Any = None, **overrides: Any) -> Customer:

@@ -23,8 +23,11 @@ class Role:
 
 AUDIT = "core.view_auditentry"
 # Customer master data (issue 3): who sees which customers, personal data and credit.
-OWN, TEAM, ALL = ("customers.view_own_customers", "customers.view_team_customers",
-                  "customers.view_all_customers")
+OWN, TEAM, ALL = (
+    "customers.view_own_customers",
+    "customers.view_team_customers",
+    "customers.view_all_customers",
+)
 CREATE, EDIT = "customers.create_customers", "customers.edit_customers"
 PERSONAL, CREDIT = "customers.view_personal_data", "customers.view_credit_file"
 MANAGE_CREDIT, MERGE = "customers.manage_credit", "customers.merge_customers"
@@ -32,18 +35,30 @@ IMPORT = "customers.import_customers"
 
 ROLES: tuple[Role, ...] = (
     Role("sales", _("Sales"), "sales", (OWN, CREATE, EDIT, PERSONAL)),
-    Role("sales_manager", _("Sales manager"), "sales",
-         (AUDIT, TEAM, CREATE, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, MERGE, IMPORT)),
-    Role("customer_service", _("Customer service"), "customer_service",
-         (ALL, CREATE, EDIT, PERSONAL, IMPORT)),
+    Role(
+        "sales_manager",
+        _("Sales manager"),
+        "sales",
+        (AUDIT, TEAM, CREATE, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, MERGE, IMPORT),
+    ),
+    Role(
+        "customer_service",
+        _("Customer service"),
+        "customer_service",
+        (ALL, CREATE, EDIT, PERSONAL, IMPORT),
+    ),
     Role("finance", _("Finance"), "finance", (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT)),
     Role("warehouse", _("Warehouse"), "warehouse"),
     Role("production", _("Production / technical"), "production"),
     Role("logistics", _("Logistics"), "logistics"),
     Role("aftersales", _("After-sales"), "aftersales", (ALL,)),
     Role("legal", _("Legal"), "legal", (AUDIT,)),
-    Role("general_manager", _("General manager"), "management",
-         (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, MERGE)),
+    Role(
+        "general_manager",
+        _("General manager"),
+        "management",
+        (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, MERGE),
+    ),
     Role(
         "administrator",
         _("Administrator"),
@@ -56,6 +71,7 @@ ROLES: tuple[Role, ...] = (
             "accounts.manage_users",
             "accounts.manage_api_tokens",
             ALL,
+            CREATE,
             IMPORT,
         ),
     ),

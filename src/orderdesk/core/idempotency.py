@@ -1,9 +1,10 @@
 """Idempotency keys for creating API calls (``POST`` with ``Idempotency-Key``).
 
-A client that retries after a timeout must not create the order twice. The first call with
-a key stores its response; a repeat with the same key and the same request gets the stored
-response back; the same key with a different request is refused (409); a repeat while the
-first call still runs is refused too (409, try again). Keys are scoped to the caller's
+A client that retries after a timeout must not create the order twice. The first
+successful call with a key stores its response; a repeat with the same key and the same
+request gets the stored response back; the same key with a different request is refused
+(409); a repeat while the first call still runs is refused too (409, try again). A refused
+call (4xx/5xx) wrote nothing, so it frees the key for a corrected retry. Keys are scoped to the caller's
 credential and kept for ``RETENTION``.
 """
 
@@ -76,8 +77,9 @@ class IdempotencyMiddleware:
         except IntegrityError:
             return self.replay(scope, key, fingerprint)
         response = self.get_response(request)
-        if response.status_code >= 500 or response.streaming:
-            record.delete()  # let the client retry a failure
+        if response.status_code >= 400 or response.streaming:
+            # Nothing was created: the client may correct the request and retry the key.
+            record.delete()
             return response
         record.status = response.status_code
         record.content_type = response.get("Content-Type", "")

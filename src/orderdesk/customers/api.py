@@ -7,34 +7,29 @@ without ``view_personal_data``, and unmasked views are written to the access log
 fields (``grade``, ``credit_limit``, ``payment_terms``) are ``null`` for roles without
 ``view_credit_file``; ``/credit`` answers them with 403.
 
-``POST /customers`` accepts an ``Idempotency-Key`` header. The key is remembered through
-Django's cache framework (no table): a retry with the same key and body returns the customer
-created the first time instead of a second one; the same key with another body is a 409.
-This needs a cache shared by all workers (Redis, Memcached or the database cache) in
-production; with the per-process default it only protects retries reaching the same worker.
+Creating POSTs accept an ``Idempotency-Key`` header, handled for the whole API by
+``core.idempotency.IdempotencyMiddleware``.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Header, Query, Router, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.errors import HttpError
 
 from orderdesk.core import permissions
-from orderdesk.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from orderdesk.core.errors import NotAllowed, ValidationFailed
 from orderdesk.core.models import AuditEntry
 
-from . import normalize, selectors, services
+from . import selectors, services
 from .models import Attachment, Contact, CreditFile, Customer, Interaction
 from .schemas import (
     ContactAddIn,
@@ -61,9 +56,6 @@ router = Router(tags=["customers"])
 
 MANAGE_CREDIT = "customers.manage_credit"
 MERGE = "customers.merge_customers"
-IDEMPOTENCY_SECONDS = 24 * 60 * 60
-# Audited fields holding personal data, masked in the history like on the customer itself.
-PERSONAL_FIELDS = {"mobile": normalize.mask_mobile, "bank_account": normalize.mask_account}
 
 
 # --- customers ------------------------------------------------------------------------------
@@ -96,44 +88,19 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilter]) -> dict
     response={201: CustomerDetailOut},
     summary="Create a customer (409 on a duplicate USCC or a possible duplicate)",
 )
-def create_customer(
-    request: HttpRequest,
-    payload: CustomerIn,
-    response: HttpResponse,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),
-) -> Status[dict[str, Any]]:
+def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[dict[str, Any]]:
+    """Retries are safe with an ``Idempotency-Key`` header (core.idempotency)."""
     user: Any = request.user
     values = payload.dict(exclude={"contacts", "addresses", "confirm_duplicates", "owner"})
     if payload.owner:
         values["owner"] = user_named(payload.owner)
-    contacts = [contact.dict() for contact in payload.contacts]
-    addresses = [address.dict() for address in payload.addresses]
-    if not idempotency_key:
-        customer = services.create_customer(
-            values,
-            contacts=contacts,
-            addresses=addresses,
-            by=user,
-            confirm_duplicates=payload.confirm_duplicates,
-        )
-        return Status(201, customer_detail(user, customer.pk))
-    key, fingerprint = idempotency_slot(user, idempotency_key, request.body)
-    if not cache.add(key, {"fingerprint": fingerprint, "customer": None}, IDEMPOTENCY_SECONDS):
-        customer_id = replayed(cache.get(key), fingerprint)
-        response["Idempotent-Replayed"] = "true"
-        return Status(201, customer_detail(user, customer_id))
-    try:
-        customer = services.create_customer(
-            values,
-            contacts=contacts,
-            addresses=addresses,
-            by=user,
-            confirm_duplicates=payload.confirm_duplicates,
-        )
-    except BaseException:
-        cache.delete(key)  # nothing was created: the client may correct and retry
-        raise
-    cache.set(key, {"fingerprint": fingerprint, "customer": customer.pk}, IDEMPOTENCY_SECONDS)
+    customer = services.create_customer(
+        values,
+        contacts=[contact.dict() for contact in payload.contacts],
+        addresses=[address.dict() for address in payload.addresses],
+        by=user,
+        confirm_duplicates=payload.confirm_duplicates,
+    )
     return Status(201, customer_detail(user, customer.pk))
 
 
@@ -182,12 +149,9 @@ def customer_history(
 ) -> list[dict[str, Any]]:
     user = request.user
     customer = selectors.customer_for(user, customer_id)
-    # The history repeats contact mobiles and bank accounts: the same masking and logging.
-    [customer] = selectors.mask_or_log([customer], user, channel="api", contacts=False)
-    masked = bool(getattr(customer, "_masked", False))
     limit, offset = max(1, min(limit, 500)), max(0, offset)
-    entries = selectors.history(customer)[offset : offset + limit]
-    return [history_entry(entry, masked=masked) for entry in entries]
+    entries = selectors.history_for(user, customer, channel="api", limit=limit, offset=offset)
+    return [history_entry(entry) for entry in entries]
 
 
 # --- contacts -------------------------------------------------------------------------------
@@ -265,10 +229,8 @@ def mark_contact_left(
     summary="The credit file (finance, sales managers, general manager)",
 )
 def get_credit(request: HttpRequest, customer_id: int) -> dict[str, Any]:
-    customer = credit_customer(request.user, customer_id)
-    credit = getattr(customer, "credit", None)
-    if credit is None:
-        raise NotFound(_("This customer has no credit file yet."), code="credit_file_not_found")
+    customer = selectors.customer_for(request.user, customer_id)
+    credit = selectors.credit_file_for(request.user, customer, channel="api")
     return credit_out(request.user, credit)
 
 
@@ -547,18 +509,7 @@ def credit_service(name: str) -> Any:
     return function
 
 
-def history_entry(entry: AuditEntry, *, masked: bool) -> dict[str, Any]:
-    changes = entry.changes or {}
-    if masked:
-        changes = {
-            name: [
-                PERSONAL_FIELDS[name](value) if isinstance(value, str) else value
-                for value in values
-            ]
-            if name in PERSONAL_FIELDS and isinstance(values, list)
-            else values
-            for name, values in changes.items()
-        }
+def history_entry(entry: AuditEntry) -> dict[str, Any]:
     return {
         "id": entry.pk,
         "at": entry.at,
@@ -567,7 +518,7 @@ def history_entry(entry: AuditEntry, *, masked: bool) -> dict[str, Any]:
         "object_type": entry.content_type.model,
         "object_id": entry.object_id,
         "object_repr": entry.object_repr,
-        "changes": changes,
+        "changes": entry.changes or {},
         "reason": entry.reason,
     }
 
@@ -629,23 +580,3 @@ def user_named(username: str) -> Any:
             fields={"owner": _("Unknown user: %s.") % username},
         )
     return owner
-
-
-def idempotency_slot(user: Any, key: str, body: bytes) -> tuple[str, str]:
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    return f"idempotency:customers:{user.pk}:{digest}", hashlib.sha256(body).hexdigest()
-
-
-def replayed(stored: dict[str, Any] | None, fingerprint: str) -> int:
-    """The customer a previous request with this key created, or a 409 explaining why not."""
-    if stored is None or stored["customer"] is None:
-        raise Conflict(
-            _("A request with this Idempotency-Key is still running; retry in a moment."),
-            code="idempotency_in_progress",
-        )
-    if stored["fingerprint"] != fingerprint:
-        raise Conflict(
-            _("This Idempotency-Key was used for a different request; use a new key."),
-            code="idempotency_key_reused",
-        )
-    return int(stored["customer"])

@@ -18,6 +18,9 @@ class CustomersConfig(AppConfig):
                 (
                     Entry(_("Customers"), "customers:list", (OWN, TEAM, ALL)),
                     Entry(_("Import"), "customers:import", "customers.import_customers"),
+                    Entry(
+                        _("Credit settings"), "customers:credit_settings", "customers.manage_credit"
+                    ),
                 ),
                 order=20,
             )

@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def money(label: Any, **options: Any) -> Any:
@@ -19,8 +20,8 @@ def money(label: Any, **options: Any) -> Any:
 
 
 class CustomerType(models.TextChoices):
-    COMPANY = "company", _("Company")
-    INDIVIDUAL = "individual", _("Individual")
+    COMPANY = "company", pgettext_lazy("customer type", "Company")
+    INDIVIDUAL = "individual", pgettext_lazy("customer type", "Individual")
 
 
 class CustomerStatus(models.TextChoices):

@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_obj
 from django.utils.translation import gettext_lazy as _
 
 from orderdesk.core import access, permissions
-from orderdesk.core.errors import NotFound
+from orderdesk.core.errors import NotAllowed, NotFound
 from orderdesk.core.models import AuditEntry
 
 from . import normalize
@@ -105,7 +105,7 @@ def search(
     customers = customers_visible_to(user).select_related("owner", "credit")
     if q := q.strip():
         customers = customers.filter(matches(q))
-    if grade:
+    if grade and can_see_credit(user):  # else the filter would reveal grades
         customers = customers.filter(credit__grade=grade)
     if province:
         customers = customers.filter(province__startswith=province)
@@ -215,3 +215,44 @@ def history(customer: Customer) -> QuerySet[AuditEntry]:
         | Q(content_type=types[Contact], object_id__in=contact_ids)
         | Q(content_type=types[CreditFile], object_id__in=credit_ids)
     ).select_related("content_type")
+
+
+# Audited fields that hold personal data: the history masks them like the record itself.
+PERSONAL_FIELDS = {"mobile": normalize.mask_mobile, "bank_account": normalize.mask_account}
+
+
+def history_for(
+    user: Any, customer: Customer, *, channel: str, limit: int = 100, offset: int = 0
+) -> list[AuditEntry]:
+    """The timeline as this user may see it: personal data in the changes masked without
+    ``view_personal_data`` (the entries are display copies and can never be saved)."""
+    entries = list(history(customer)[offset : offset + limit])
+    if can_see_personal_data(user):
+        access.record_view(customer, by=user, what="personal_data", channel=channel)
+        return entries
+    for entry in entries:
+        entry.changes = {
+            name: [
+                PERSONAL_FIELDS[name](value) if isinstance(value, str) else value
+                for value in values
+            ]
+            if name in PERSONAL_FIELDS and isinstance(values, list)
+            else values
+            for name, values in (entry.changes or {}).items()
+        }
+    return entries
+
+
+def credit_file_for(user: Any, customer: Customer, *, channel: str) -> CreditFile:
+    """The customer's credit file for finance, sales managers and the general manager;
+    each view is written to the access log (credit data is confidential, MISSION §11)."""
+    if not can_see_credit(user):
+        raise NotAllowed(
+            _("Only finance, sales managers and the general manager see credit files."),
+            code="permission_denied",
+        )
+    credit = CreditFile.objects.filter(customer=customer).first()
+    if credit is None:
+        raise NotFound(_("This customer has no credit file yet."), code="credit_file_not_found")
+    access.record_view(credit, by=user, what="credit_file", channel=channel)
+    return credit

@@ -188,8 +188,8 @@ def not_a_spreadsheet() -> ValidationFailed:
 def read_sheet(data: bytes, filename: str, *, max_rows: int) -> Sheet:
     """Read the first worksheet of an .xlsx, or a .csv file, into a :class:`Sheet`.
 
-    Empty rows are skipped (their numbers too, so row numbers match what Excel shows).
-    More than ``max_rows`` data rows are refused before anything else is checked.
+    Empty rows are skipped without renumbering the others, so row numbers match what Excel
+    shows. More than ``max_rows`` data rows are refused before any row is checked.
     """
     name = (filename or "").lower()
     if not name.endswith(EXTENSIONS) or not data:

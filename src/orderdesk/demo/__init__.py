@@ -2,5 +2,7 @@
 
 ``data`` holds the word lists, ``generators`` turns a seeded ``random.Random`` into companies,
 customers and products (plain records, no database), and ``loader.load_demo`` writes the
-company profile, the sales branches and one demo login per role (``orderdesk demo``).
+company profile, the sales branches, one demo login per role and the demo customers (with
+contacts, credit grades, needs and interactions, through the customer services)
+(``orderdesk demo``).
 """

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from orderdesk.core import access, htmx, permissions
+from orderdesk.core import htmx, permissions
 from orderdesk.core.errors import DomainError
 
 from .. import selectors, services
@@ -57,9 +57,10 @@ def render_page(
     if tab not in dict(tabs):
         tab = "contacts"
     [customer] = selectors.mask_or_log([customer], user, channel="html")
-    credit = credit_file(customer) if can_see_credit(user) else None
-    if credit is not None:  # the header shows grade and limit on every tab
-        access.record_view(credit, by=user, what="credit_file", channel="html")
+    # The header shows grade and limit on every tab (each view is logged by the selector).
+    credit = (
+        selectors.credit_file_for(user, customer, channel="html") if can_see_credit(user) else None
+    )
     context: dict[str, Any] = {
         "customer": customer,
         "credit": credit,
@@ -125,7 +126,11 @@ def tab_context(
             "interaction_form": forms_.get("interaction_form")
             or InteractionForm(prefix="interaction", contacts=customer.contacts.all()),
         }
-    return {"entries": selectors.history(customer)[:HISTORY_LIMIT]}
+    return {
+        "entries": selectors.history_for(
+            request.user, customer, channel="html", limit=HISTORY_LIMIT
+        )
+    }
 
 
 def evaluation_parts(credit: Any) -> list[tuple[str, Any]]:
