@@ -142,3 +142,15 @@ def test_every_page_but_the_public_ones_requires_login(client, db):
         assert "/accounts/login/" in response.url, path
         checked += 1
     assert checked >= 5
+
+
+def test_forbidden_and_missing_pages_use_the_layout(client, sales1):
+    client.force_login(sales1)
+
+    forbidden = client.get("/settings/company/")
+    missing = client.get("/no-such-page/")
+
+    assert forbidden.status_code == 403
+    assert "You do not have permission" in forbidden.content.decode()
+    assert missing.status_code == 404
+    assert 'class="mainnav"' in missing.content.decode()

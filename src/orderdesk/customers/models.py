@@ -25,10 +25,10 @@ class CustomerType(models.TextChoices):
 
 
 class CustomerStatus(models.TextChoices):
-    PROSPECT = "prospect", _("Prospect")  # 潜在客户
-    ACTIVE = "active", _("Active")  # 合作中
-    DORMANT = "dormant", _("Dormant")  # 休眠
-    BLACKLISTED = "blacklisted", _("Blacklisted")  # 黑名单
+    PROSPECT = "prospect", pgettext_lazy("customer status", "Prospect")  # 潜在客户
+    ACTIVE = "active", pgettext_lazy("customer status", "Active")  # 合作中
+    DORMANT = "dormant", pgettext_lazy("customer status", "Dormant")  # 休眠
+    BLACKLISTED = "blacklisted", pgettext_lazy("customer status", "Blacklisted")  # 黑名单
 
 
 class SourceChannel(models.TextChoices):
