@@ -4,8 +4,8 @@ A client that retries after a timeout must not create the order twice. The first
 successful call with a key stores its response; a repeat with the same key and the same
 request gets the stored response back; the same key with a different request is refused
 (409); a repeat while the first call still runs is refused too (409, try again). A refused
-call (4xx/5xx) wrote nothing, so it frees the key for a corrected retry. Keys are scoped to the caller's
-credential and kept for ``RETENTION``.
+call (4xx/5xx) wrote nothing, so it frees the key for a corrected retry. Keys are scoped to
+the caller's credential and kept for ``RETENTION``.
 """
 
 from __future__ import annotations
