@@ -139,7 +139,11 @@ def matches(q: str) -> Q:
         initials = q.replace(" ", "").lower()
         # A range instead of LIKE 'x%' so both SQLite and PostgreSQL use the index.
         return condition | Q(pinyin__gte=initials, pinyin__lt=initials + "{")
-    condition |= Q(short_name__icontains=q) | Q(name__icontains=q)
+    # Chinese has no letter case: plain LIKE spares the database an UPPER() on every row.
+    if any(char.isascii() and char.isalpha() for char in q):
+        condition |= Q(short_name__icontains=q) | Q(name__icontains=q)
+    else:
+        condition |= Q(short_name__contains=q) | Q(name__contains=q)
     if (key := normalize.name_key(q)) and key != q:
         condition |= Q(name_key__contains=key)
     return condition | Q(pk__in=Contact.objects.filter(name=q).values("customer_id"))
