@@ -29,9 +29,35 @@ def record(
     reason: str = "",
 ) -> AuditEntry:
     """Append one audit entry for ``obj``; must run inside the caller's transaction."""
+    require_transaction()
+    entry = build_entry(obj, action, by=by, changes=changes, reason=reason)
+    entry.save()
+    return entry
+
+
+def record_many(
+    items: Iterable[tuple[models.Model, str, Changes]], *, by: Any, reason: str = ""
+) -> None:
+    """Append one entry per ``(obj, action, changes)`` in one insert (bulk imports)."""
+    require_transaction()
+    AuditEntry.objects.bulk_create(
+        [
+            build_entry(obj, action, by=by, changes=changes, reason=reason)
+            for obj, action, changes in items
+        ],
+        batch_size=500,
+    )
+
+
+def require_transaction() -> None:
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record() must run inside the transaction of the change")
-    return AuditEntry.objects.create(
+        raise RuntimeError("audit entries must be written inside the transaction of the change")
+
+
+def build_entry(
+    obj: models.Model, action: str, *, by: Any, changes: Changes | None, reason: str
+) -> AuditEntry:
+    return AuditEntry(
         actor=by if getattr(by, "pk", None) else None,
         actor_name=actor_label(by),
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),

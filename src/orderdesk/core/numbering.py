@@ -113,6 +113,15 @@ def require_branch(rule: NumberingRule, branch: Branch | None) -> None:
 
 def next_number(kind: str, *, on: dt.date | None = None, branch: Branch | None = None) -> str:
     """Draw the next number of ``kind``; call inside the transaction that uses it."""
+    return next_numbers(kind, 1, on=on, branch=branch)[0]
+
+
+def next_numbers(
+    kind: str, count: int, *, on: dt.date | None = None, branch: Branch | None = None
+) -> list[str]:
+    """Draw ``count`` consecutive numbers at once (bulk imports), under one row lock."""
+    if count < 1:
+        return []
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_number() must run inside the transaction of the document")
     rule = NumberingRule.objects.filter(kind=kind).first()
@@ -132,9 +141,13 @@ def next_number(kind: str, *, on: dt.date | None = None, branch: Branch | None =
     sequence = NumberSequence.objects.select_for_update().get(
         rule=rule, prefix=prefix, period=period
     )
-    sequence.last_value += 1
+    first = sequence.last_value + 1
+    sequence.last_value += count
     sequence.save(update_fields=["last_value"])
-    return pattern.render(values=values, serial=sequence.last_value)
+    return [
+        pattern.render(values=values, serial=serial)
+        for serial in range(first, sequence.last_value + 1)
+    ]
 
 
 def preview(

@@ -26,7 +26,7 @@ from .. import spreadsheets
 from ..models import Contact, Customer
 from ..spreadsheets import Row, Sheet
 from ..validation import clean_customer
-from .records import build_contacts, check_owner, create_customer
+from .records import NewCustomer, build_contacts, check_owner, insert_customers
 
 MAX_ROWS = 10_000
 IMPORT = "customers.import_customers"
@@ -167,19 +167,37 @@ def missing_name_column() -> ValidationFailed:
 def create_all(
     valid: Sequence[Candidate], sheet: Sheet, report: ImportReport, *, by: Any, valid_only: bool
 ) -> None:
-    for candidate in valid:
-        try:
-            customer = create_customer(
-                candidate.values, contacts=candidate.contacts, by=by, confirm_duplicates=True
-            )
-        except DomainError as error:
-            # Checked above; only a change made meanwhile (another user, the same USCC) or a
-            # rule the row check does not see lands here.
+    """Save the checked rows through the same write path as a customer created by hand,
+    in chunks of bulk inserts (10,000 rows take seconds, not minutes)."""
+    for chunk in chunks(valid, CHUNK):
+        save_chunk(list(chunk), sheet, report, by=by, valid_only=valid_only)
+
+
+def save_chunk(
+    chunk: list[Candidate], sheet: Sheet, report: ImportReport, *, by: Any, valid_only: bool
+) -> None:
+    rows: list[NewCustomer] = [
+        (candidate.customer, build_contacts(candidate.contacts)[0], []) for candidate in chunk
+    ]
+    try:
+        with transaction.atomic():
+            report.created += insert_customers(rows, by=by)
+    except DomainError as error:
+        # Rows were checked above; only a customer saved meanwhile by someone else with the
+        # same USCC lands here. Report those rows; with valid_only, save the others.
+        taken = set(
+            Customer.objects.exclude(uscc="")
+            .filter(uscc__in=[c.customer.uscc for c in chunk if c.customer.uscc])
+            .values_list("uscc", flat=True)
+        )
+        clashing = [c for c in chunk if c.customer.uscc in taken] or chunk
+        for candidate in clashing:
             report.errors += cell_errors(candidate.row.number, sheet, error_fields(error))
-            if not valid_only:
-                raise _Abandoned from error
-            continue
-        report.created.append(customer)
+        if not valid_only:
+            raise _Abandoned from error
+        rest = [c for c in chunk if c not in clashing]
+        if rest:
+            save_chunk(rest, sheet, report, by=by, valid_only=valid_only)
 
 
 def check_rows(

@@ -49,36 +49,59 @@ def create_customer(
     address_rows, address_errors = build_addresses(addresses)
     raise_if(errors | contact_errors | address_errors)
     check_duplicates(customer, contact_rows, confirm_duplicates=confirm_duplicates)
+    with transaction.atomic():
+        insert_customers([(customer, contact_rows, address_rows)], by=by)
+    return customer
+
+
+NewCustomer = tuple[Customer, Sequence[Contact], Sequence[Address]]
+
+
+def insert_customers(rows: Sequence[NewCustomer], *, by: Any) -> list[Customer]:
+    """Save validated customers with their contacts, addresses, credit files and audit
+    entries: one numbering draw and a few bulk inserts for any number of rows.
+
+    The one write path for new customers (the form, the API and imports); callers validate
+    and check duplicates first, inside the caller's transaction.
+    """
+    customers = [customer for customer, _contacts, _addresses in rows]
+    codes = numbering.next_numbers("customer", len(customers))
+    for customer, code in zip(customers, codes, strict=True):
+        customer.code = code
     try:
         with transaction.atomic():
-            customer.code = numbering.next_number("customer")
-            customer.save()
-            for contact in contact_rows:
-                contact.customer = customer
-            Contact.objects.bulk_create(contact_rows)
-            for address in address_rows:
-                address.customer = customer
-            Address.objects.bulk_create(address_rows)
-            open_credit_file(customer)
-            audit.record(
-                customer,
-                "create_customer",
-                by=by,
-                changes={
-                    name: (None, value)
-                    for name, value in audit.snapshot(
-                        customer, ("code", *AUDITED_CUSTOMER_FIELDS)
-                    ).items()
-                    if value not in ("", None)
-                }
-                | {"contacts": (None, [contact.name for contact in contact_rows])},
-            )
+            Customer.objects.bulk_create(customers, batch_size=500)
     except IntegrityError as error:
-        # Two people creating the same USCC at once: the unique constraint decides.
-        if customer.uscc and Customer.objects.filter(uscc=customer.uscc).exists():
-            raise uscc_conflict(Customer.objects.get(uscc=customer.uscc)) from error
+        # Another user saved the same USCC meanwhile: the unique constraint decides.
+        usccs = [customer.uscc for customer in customers if customer.uscc]
+        if existing := Customer.objects.filter(uscc__in=usccs).exclude(uscc="").first():
+            raise uscc_conflict(existing) from error
         raise
-    return customer
+    contacts, addresses = [], []
+    for customer, customer_contacts, customer_addresses in rows:
+        for contact in customer_contacts:
+            contact.customer = customer
+            contacts.append(contact)
+        for address in customer_addresses:
+            address.customer = customer
+            addresses.append(address)
+    Contact.objects.bulk_create(contacts, batch_size=500)
+    Address.objects.bulk_create(addresses, batch_size=500)
+    open_credit_files(customers)
+    audit.record_many(
+        [
+            (customer, "create_customer", creation_changes(customer, customer_contacts))
+            for customer, customer_contacts, _addresses in rows
+        ],
+        by=by,
+    )
+    return customers
+
+
+def creation_changes(customer: Customer, contacts: Sequence[Contact]) -> dict[str, Any]:
+    fields = audit.snapshot(customer, ("code", *AUDITED_CUSTOMER_FIELDS))
+    changes = {name: (None, value) for name, value in fields.items() if value not in ("", None)}
+    return changes | {"contacts": (None, [contact.name for contact in contacts])}
 
 
 def update_customer(
@@ -220,12 +243,18 @@ def uscc_conflict(existing: Customer) -> DuplicateUscc:
     )
 
 
-def open_credit_file(customer: Customer) -> CreditFile:
+def open_credit_files(customers: Sequence[Customer]) -> None:
     """New customers start at grade C (full prepayment) until finance grades them."""
     terms = GradeTerms.objects.filter(grade=Grade.C).first()
-    return CreditFile.objects.create(
-        customer=customer,
-        grade=Grade.C,
-        payment_terms=terms.payment_terms if terms else "",
-        credit_limit=terms.default_credit_limit if terms else 0,
+    CreditFile.objects.bulk_create(
+        [
+            CreditFile(
+                customer=customer,
+                grade=Grade.C,
+                payment_terms=terms.payment_terms if terms else "",
+                credit_limit=terms.default_credit_limit if terms else 0,
+            )
+            for customer in customers
+        ],
+        batch_size=500,
     )
