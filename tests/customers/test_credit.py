@@ -427,7 +427,7 @@ def test_invalid_credit_policy_is_refused_naming_the_field(finance1, values, fie
 
 
 @pytest.mark.parametrize("who", ["sales1", "admin1"])
-def test_credit_settings_need_manage_credit(who, request):
+def test_credit_settings_need_manage_credit(who, request, db):
     by = request.getfixturevalue(who)
 
     with pytest.raises(NotAllowed):

@@ -29,6 +29,7 @@ from orderdesk.accounts.models import SYSTEM_USERNAME, Department, User
 from orderdesk.accounts.roles import CREATE, DEPARTMENTS, EDIT, MANAGE_CREDIT, role_label
 from orderdesk.accounts.selectors import system_user
 from orderdesk.core import audit, permissions
+from orderdesk.core.maintenance import refresh_statistics
 from orderdesk.core.models import Branch, CompanyProfile
 from orderdesk.customers import models as customer_models
 from orderdesk.customers import services as customer_services
@@ -165,6 +166,7 @@ def load_demo(
         branches_created = create_branches()
         users_created = create_users()
         customers_created = create_customers(generated_customers)
+    refresh_statistics()
     result = DemoResult(
         seed=seed,
         company_profile_filled=profile is not None,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from orderdesk.core import audit, permissions
 from orderdesk.core.errors import DomainError, ValidationFailed
+from orderdesk.core.maintenance import refresh_statistics
 
 from .. import spreadsheets
 from ..models import Contact, Customer
@@ -134,6 +135,8 @@ def import_customers(
         with transaction.atomic():
             create_all(valid, sheet, report, by=by, valid_only=valid_only)
             if report.created:
+                # Thousands of new rows: fresh planner statistics keep searches indexed.
+                transaction.on_commit(refresh_statistics)
                 audit.record(
                     by,
                     "import_customers",
