@@ -106,3 +106,27 @@ def test_server_refuses_to_start_on_the_default_secret_key(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_import_customers_from_a_csv_file(sales1, tmp_path, capsys):
+    from orderdesk.customers.models import Customer
+    from tests.factories.customers import valid_mobile, valid_uscc
+
+    good = tmp_path / "customers.csv"
+    good.write_text(
+        "客户名称,统一社会信用代码,省份,城市,联系人,手机\n"
+        f"杭州导入测试有限公司,{valid_uscc(7001)},浙江,杭州市,王五,{valid_mobile(7001)}\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("客户名称,省份\n坏数据公司,火星\n", encoding="utf-8")
+
+    assert cli.main(["import", "customers", str(good), "--owner", "sales1"]) == 0
+    assert cli.main(["import", "customers", str(bad)]) == cli.EXIT_REFUSED
+
+    captured = capsys.readouterr()
+    assert "1 customers imported" in captured.out
+    assert "row 2" in captured.err
+    imported = Customer.objects.get()
+    assert (imported.name, imported.owner) == ("杭州导入测试有限公司", sales1)
+    assert imported.contacts.get().mobile == valid_mobile(7001)
