@@ -114,8 +114,9 @@ def mobile(rng: random.Random) -> str:
 
 def load_customers(count: int, *, owner: Any) -> dict[str, list[str]]:
     """Bulk-load ``count`` customers; returns search terms that exist in the data."""
-    from django.db import connection, transaction
+    from django.db import transaction
 
+    from orderdesk.core.maintenance import refresh_statistics
     from orderdesk.customers import normalize
     from orderdesk.customers.models import Contact, CreditFile, Customer
 
@@ -160,11 +161,8 @@ def load_customers(count: int, *, owner: Any) -> dict[str, list[str]]:
             sample["pinyin"].append(customers[picked].pinyin[:4])
             number = contacts[picked][1]
             sample["phone"] += [number[-4:], number[:7]]
-    if connection.vendor == "postgresql":
-        # Autovacuum would analyse the tables soon after such a load; the bench is faster
-        # than its nap time, and without statistics the planner guesses 17 rows a table.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # As after the demo load and every import (and daily): planner statistics.
+    refresh_statistics()
     sample["name"] += ["杭州", "电子", "华通电子", "深圳新世纪"]
     sample["pinyin"] += ["hzht", "szdz", "nb", "gzhd"]
     sample["phone"] += ["5678", "1380000"]

@@ -3,9 +3,9 @@
 Every row is checked first with the same rules as creating one customer by hand
 (``validation.clean_customer`` / ``clean_contact`` through ``create_customer``'s helpers), so
 the report names every bad cell at once: row number as Excel shows it, the column header as
-written in the file, and the message. Then, in one transaction, each row goes through
-``create_customer``, so codes, credit files and audit entries are exactly those of a customer
-created on the page.
+written in the file, and the message. Then, in one transaction, the rows are saved through
+``records.insert_customers``, the write path ``create_customer`` uses too, so codes, credit
+files and audit entries are exactly those of a customer created on the page.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class ImportReport:
 
 @dataclass
 class Candidate:
-    """One row turned into the arguments of ``create_customer``."""
+    """One checked row: the validated, unsaved customer and its contacts."""
 
     row: Row
     values: dict[str, Any]
