@@ -89,3 +89,16 @@ def test_masking_covers_bank_accounts_and_logs_unmasked_views(make_user):
     assert seen.bank_account == "6222020200112233445"
     log = AccessLog.objects.get()
     assert (log.actor, log.what, log.channel) == (owner, "personal_data", "api")
+
+
+def test_exporting_credit_columns_logs_each_credit_file_seen(make_user):
+    from orderdesk.customers.exporting import export_customers
+
+    owner = make_user("owner", "sales")
+    finance = make_user("fin", "finance")
+    customers = [make_customer(owner), make_customer(owner)]
+
+    export_customers(selectors.search(finance), user=finance)
+
+    logged = AccessLog.objects.filter(actor=finance, what="credit_file", channel="export")
+    assert {entry.object_id for entry in logged} == {str(c.credit.pk) for c in customers}

@@ -57,10 +57,17 @@ def export_customers(customers_queryset: QuerySet[Customer], *, user: Any) -> by
     if with_credit:
         headers += [header for _name, header in CREDIT_COLUMNS]
     headers.append(CREATED_HEADER)
+
+    def shown(chunk: list[Customer]) -> list[Customer]:
+        customers = selectors.mask_or_log(chunk, user, channel="export")
+        if with_credit:
+            selectors.log_credit_views(customers, user, channel="export")
+        return customers
+
     rows = (
         customer_row(customer, with_credit=with_credit)
         for chunk in batches(customers_queryset.iterator(chunk_size=CHUNK), CHUNK)
-        for customer in selectors.mask_or_log(chunk, user, channel="export")
+        for customer in shown(list(chunk))
     )
     return write_xlsx(headers, rows, title="客户", sample=CHUNK)
 

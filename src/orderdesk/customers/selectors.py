@@ -170,7 +170,8 @@ def find_duplicates(
         live = live.exclude(pk=exclude)
     report = DuplicateReport()
     if uscc:
-        report.uscc = live.filter(uscc=uscc).first()
+        # The partial unique index's own condition, so SQLite uses the index.
+        report.uscc = live.exclude(uscc="").filter(uscc=uscc).first()
     seen: set[int] = set()
     if key := normalize.name_key(name):
         for customer in live.filter(name_key=key)[:5]:
@@ -256,6 +257,17 @@ def history_for(
             for name, values in (entry.changes or {}).items()
         }
     return entries
+
+
+def log_credit_views(customers: Sequence[Customer], user: Any, *, channel: str) -> None:
+    """Record that ``user`` saw these customers' credit files (lists and exports)."""
+    credits = [
+        credit
+        for customer in customers
+        if (credit := getattr(customer, "credit", None)) is not None
+    ]
+    if credits and can_see_credit(user):
+        access.record_views(credits, by=user, what="credit_file", channel=channel)
 
 
 def credit_file_for(user: Any, customer: Customer, *, channel: str) -> CreditFile:
