@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "orderdesk.core",
     "orderdesk.accounts",
     "orderdesk.customers",
+    "orderdesk.catalog",
+    "orderdesk.inventory",
+    "orderdesk.pricing",
 ]
 
 MIDDLEWARE = [
