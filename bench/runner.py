@@ -118,6 +118,14 @@ def main(database: str) -> None:
 
     for row in customers.run(database):
         print(json.dumps(row), flush=True)
+    from bench import inventory
+
+    for row in inventory.run(database):
+        print(json.dumps(row), flush=True)
+    from bench import pricing
+
+    for row in pricing.run(database):
+        print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

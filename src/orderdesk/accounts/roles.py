@@ -32,24 +32,46 @@ CREATE, EDIT = "customers.create_customers", "customers.edit_customers"
 PERSONAL, CREDIT = "customers.view_personal_data", "customers.view_credit_file"
 MANAGE_CREDIT, MERGE = "customers.manage_credit", "customers.merge_customers"
 IMPORT = "customers.import_customers"
+# Catalog, prices and stock (issue 4).
+PRODUCTS = "catalog.manage_products"
+PRICES = "pricing.manage_prices"
+STOCK, RESERVE = "inventory.manage_stock", "inventory.reserve_stock"
 
 ROLES: tuple[Role, ...] = (
-    Role("sales", _("Sales"), "sales", (OWN, CREATE, EDIT, PERSONAL)),
+    Role("sales", _("Sales"), "sales", (OWN, CREATE, EDIT, PERSONAL, RESERVE)),
     Role(
         "sales_manager",
         _("Sales manager"),
         "sales",
-        (AUDIT, TEAM, CREATE, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, MERGE, IMPORT),
+        (
+            AUDIT,
+            TEAM,
+            CREATE,
+            EDIT,
+            PERSONAL,
+            CREDIT,
+            MANAGE_CREDIT,
+            MERGE,
+            IMPORT,
+            PRODUCTS,
+            PRICES,
+            RESERVE,
+        ),
     ),
     Role(
         "customer_service",
         _("Customer service"),
         "customer_service",
-        (ALL, CREATE, EDIT, PERSONAL, IMPORT),
+        (ALL, CREATE, EDIT, PERSONAL, IMPORT, RESERVE),
     ),
-    Role("finance", _("Finance"), "finance", (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT)),
-    Role("warehouse", _("Warehouse"), "warehouse"),
-    Role("production", _("Production / technical"), "production"),
+    Role(
+        "finance",
+        _("Finance"),
+        "finance",
+        (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, PRICES),
+    ),
+    Role("warehouse", _("Warehouse"), "warehouse", (STOCK,)),
+    Role("production", _("Production / technical"), "production", (PRODUCTS,)),
     Role("logistics", _("Logistics"), "logistics"),
     Role("aftersales", _("After-sales"), "aftersales", (ALL,)),
     Role("legal", _("Legal"), "legal", (AUDIT,)),
@@ -57,7 +79,7 @@ ROLES: tuple[Role, ...] = (
         "general_manager",
         _("General manager"),
         "management",
-        (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, MERGE),
+        (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, MERGE, PRICES),
     ),
     Role(
         "administrator",
@@ -73,6 +95,8 @@ ROLES: tuple[Role, ...] = (
             ALL,
             CREATE,
             IMPORT,
+            PRODUCTS,
+            STOCK,
         ),
     ),
     Role("customer", _("Customer"), ""),

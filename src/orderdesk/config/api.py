@@ -17,6 +17,7 @@ from ninja.security import django_auth
 
 from orderdesk.accounts.api import BearerTokenAuth
 from orderdesk.accounts.api import router as accounts_router
+from orderdesk.catalog.api import router as products_router
 from orderdesk.core.api import router as core_router
 from orderdesk.core.errors import DomainError
 from orderdesk.customers.api import router as customers_router
@@ -79,3 +80,4 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/customers", customers_router)
+api.add_router("/products", products_router)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("orderdesk.accounts.urls")),
     path("admin/", admin.site.urls),
     path("customers/", include("orderdesk.customers.urls")),
+    path("products/", include("orderdesk.catalog.urls")),
     path("", include("orderdesk.core.urls")),
 ]

@@ -1,0 +1,112 @@
+"""REST endpoints for products at /api/v1/products (issue 4, capability 7).
+
+Every endpoint parses input, fetches through ``selectors`` (one 404 for missing and hidden),
+calls one service and renders. Creating POSTs accept an ``Idempotency-Key`` header, handled
+for the whole API by ``core.idempotency.IdempotencyMiddleware``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from orderdesk.core.models import AuditEntry
+
+from . import selectors, services
+from .models import Product
+from .schemas import ProductChangeIn, ProductDetailOut, ProductFilter, ProductIn, ProductListOut
+
+router = Router(tags=["products"])
+
+
+@router.get("", response=ProductListOut, summary="List and search products")
+def list_products(request: HttpRequest, filters: Query[ProductFilter]) -> dict[str, Any]:
+    products = selectors.search(
+        request.user,
+        q=filters.q,
+        category=filters.category,
+        sales_kind=filters.sales_kind,
+        active=filters.active,
+    )
+    page = products[filters.offset : filters.offset + filters.limit]
+    return {"count": products.count(), "items": [product_out(product) for product in page]}
+
+
+@router.post("", response={201: ProductDetailOut}, summary="Create a product (409 duplicate_sku)")
+def create_product(request: HttpRequest, payload: ProductIn) -> Status[dict[str, Any]]:
+    product = services.create_product(values_of(payload.dict()), by=request.user)
+    return Status(201, product_detail(request.user, product.pk))
+
+
+@router.get("/{product_id}", response=ProductDetailOut, summary="One product with its history")
+def get_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
+    return product_detail(request.user, product_id)
+
+
+@router.patch(
+    "/{product_id}",
+    response=ProductDetailOut,
+    summary="Change a product (only the fields sent; a reason is required)",
+)
+def update_product(
+    request: HttpRequest, product_id: int, payload: ProductChangeIn
+) -> dict[str, Any]:
+    product = selectors.product_for(request.user, product_id)
+    values = values_of(payload.dict(exclude_unset=True, exclude={"reason"}))
+    services.update_product(product, values, by=request.user, reason=payload.reason)
+    return product_detail(request.user, product_id)
+
+
+def values_of(data: dict[str, Any]) -> dict[str, Any]:
+    """An empty weight means none."""
+    if "weight_kg" in data and data["weight_kg"] in ("", None):
+        data["weight_kg"] = None
+    return data
+
+
+def product_out(product: Product) -> dict[str, Any]:
+    return {
+        **{
+            name: getattr(product, name)
+            for name in (
+                "id",
+                "sku",
+                "name",
+                "spec",
+                "model_number",
+                "unit",
+                "lead_time_days",
+                "sales_kind",
+                "supply",
+                "is_active",
+                "orderable",
+                "description",
+                "created_at",
+                "updated_at",
+            )
+        },
+        "category": product.category,
+        "tax_rate": str(product.tax_rate),
+        "weight_kg": None if product.weight_kg is None else str(product.weight_kg),
+    }
+
+
+def product_detail(user: Any, product_id: int) -> dict[str, Any]:
+    product = selectors.product_for(user, product_id)
+    return {
+        **product_out(product),
+        "can_edit": selectors.can_manage(user),
+        "history": [history_entry(entry) for entry in selectors.history(product)],
+    }
+
+
+def history_entry(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "at": entry.at.isoformat(),
+        "actor": entry.actor_name,
+        "action": entry.action,
+        "changes": entry.changes,
+        "reason": entry.reason,
+    }

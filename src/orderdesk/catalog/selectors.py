@@ -1,0 +1,109 @@
+"""Reads for the catalog: who sees products, search, detail fetches, locks and history.
+
+Every signed-in member of staff sees the whole catalog (sales quote from it, production and
+the warehouse plan with it); customers' portal accounts and inactive users see none of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from orderdesk.core import audit, permissions
+from orderdesk.core.errors import NotFound
+from orderdesk.core.models import AuditEntry
+
+from .models import Category, Product
+
+MANAGE = "catalog.manage_products"
+PORTAL_GROUP = "customer"
+# The last ASCII character after every one a SKU or pinyin key may hold ('z' < '{').
+AFTER_KEY = "{"
+
+
+def is_staff_member(user: Any) -> bool:
+    """Signed in, active, and not only a customer's portal account."""
+    if getattr(user, "is_system", False):
+        return True
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    groups = getattr(user, "_catalog_groups", None)
+    if groups is None:
+        groups = set(user.groups.values_list("name", flat=True))
+        user._catalog_groups = groups  # one query per request, not per call
+    return groups != {PORTAL_GROUP}
+
+
+def products_visible_to(user: Any) -> QuerySet[Product]:
+    products = Product.objects.select_related("category")
+    return products if is_staff_member(user) else products.none()
+
+
+def product_for(user: Any, product_id: int) -> Product:
+    """One product the user may see; missing and hidden look the same (404)."""
+    product = products_visible_to(user).filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(_("No such product."), code="product_not_found")
+    return product
+
+
+def can_manage(user: Any) -> bool:
+    return permissions.has(user, MANAGE)
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.select_related("parent").order_by("code")
+
+
+def search(
+    user: Any,
+    *,
+    q: str = "",
+    category: Any = None,
+    sales_kind: str = "",
+    active: bool | None = None,
+) -> QuerySet[Product]:
+    """The list page and the API list start here; ordered by SKU."""
+    products = products_visible_to(user)
+    if q := (q or "").strip():
+        products = products.filter(matches(q))
+    if category not in (None, ""):
+        if isinstance(category, Category):
+            products = products.filter(category=category)
+        elif str(category).isdigit():
+            products = products.filter(category_id=int(category))
+        else:
+            products = products.filter(category__code=str(category))
+    if sales_kind:
+        products = products.filter(sales_kind=sales_kind)
+    if active is not None:
+        products = products.filter(is_active=active)
+    return products.order_by("sku")
+
+
+def matches(q: str) -> Q:
+    """SKU (exact or prefix), name, spec or model, pinyin initials.
+
+    Like ``customers.selectors.matches``, the query's shape picks the columns: SKU-like input
+    looks up SKU and pinyin prefixes by range (so both SQLite and PostgreSQL use the
+    indexes), and always in name, spec and model, where "M8" or "ABB" may appear.
+    """
+    condition = Q(name__icontains=q) | Q(spec__icontains=q) | Q(model_number__icontains=q)
+    if " " not in q and q.isascii():
+        sku = q.upper()
+        condition |= Q(sku__gte=sku, sku__lt=sku + AFTER_KEY)
+    if q.isascii() and q.replace(" ", "").isalnum():
+        initials = q.replace(" ", "").lower()
+        condition |= Q(pinyin__gte=initials, pinyin__lt=initials + AFTER_KEY)
+    return condition
+
+
+def lock_product(product_id: int) -> Product:
+    return Product.objects.select_for_update().get(pk=product_id)
+
+
+def history(product: Product, *, limit: int = 100) -> list[AuditEntry]:
+    """The product's timeline, newest first."""
+    return list(audit.entries_for(product).order_by("-at", "-id")[:limit])

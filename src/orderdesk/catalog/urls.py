@@ -1,0 +1,14 @@
+"""Product pages."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.product_list, name="list"),
+    path("new/", views.create, name="create"),
+    path("<int:product_id>/", views.detail, name="detail"),
+    path("<int:product_id>/edit/", views.edit, name="edit"),
+]

@@ -1,0 +1,118 @@
+"""Product pages: the list with search and filters, the product page with its history, and
+the create and edit forms. Each parses input, calls one service or selector and renders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from orderdesk.core import htmx
+from orderdesk.core.errors import DomainError, NotAllowed, NotFound
+
+from . import selectors, services
+from .forms import ProductChangeForm, ProductFilterForm, ProductForm
+from .models import Product
+
+PAGE_SIZE = 25
+MANAGE = selectors.MANAGE
+
+
+def require_catalog_access(user: Any) -> None:
+    """Portal accounts get a 403 rather than a catalog that looks empty."""
+    if not selectors.is_staff_member(user):
+        raise PermissionDenied
+
+
+def product_or_404(user: Any, product_id: int) -> Product:
+    try:
+        return selectors.product_for(user, product_id)
+    except NotFound as error:
+        raise Http404(str(error.message)) from error
+
+
+def place_errors(error: DomainError, form: ProductForm) -> None:
+    """A refusal of the user is the 403 page; of the input, errors on the fields it names."""
+    if isinstance(error, NotAllowed) and not error.fields:
+        raise PermissionDenied(str(error.message)) from error
+    form.add_error(None, str(error.message))
+    for name, message in error.fields.items():
+        form.add_error(name if name in form.fields else None, message)
+
+
+@require_GET
+def product_list(request: HttpRequest) -> HttpResponse:
+    """Search by SKU, name, spec, model or pinyin initials; filter by category, kind, active."""
+    require_catalog_access(request.user)
+    form = ProductFilterForm(request.GET)
+    filters = form.filters()
+    page = Paginator(selectors.search(request.user, **filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "catalog/list.html",
+        {
+            "form": form,
+            "page": page,
+            "products": page.object_list,
+            "query": query.urlencode(),
+            "filtered": bool(filters),
+            "can_manage": selectors.can_manage(request.user),
+        },
+    )
+
+
+@require_GET
+def detail(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = product_or_404(request.user, product_id)
+    return render(
+        request,
+        "catalog/detail.html",
+        {
+            "product": product,
+            "entries": selectors.history(product),
+            "can_manage": selectors.can_manage(request.user),
+        },
+    )
+
+
+@permission_required(MANAGE, raise_exception=True)
+def create(request: HttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.create_product(form.values(), by=request.user)
+        except DomainError as error:
+            place_errors(error, form)
+        else:
+            messages.success(request, _("Product %(sku)s created.") % {"sku": product.sku})
+            return htmx.redirect(request, reverse("catalog:detail", args=[product.pk]))
+    return render(request, "catalog/form.html", {"form": form, "product": None})
+
+
+@permission_required(MANAGE, raise_exception=True)
+def edit(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = product_or_404(request.user, product_id)
+    form = ProductChangeForm(request.POST or None, initial=ProductForm.initial_for(product))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_product(
+                product, form.values(), by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            place_errors(error, form)
+        else:
+            messages.success(request, _("Product %(sku)s saved.") % {"sku": product.sku})
+            return htmx.redirect(request, reverse("catalog:detail", args=[product.pk]))
+    return render(request, "catalog/form.html", {"form": form, "product": product})
