@@ -230,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = add("demo", cmd_demo, "Load deterministic demo data (company, branches, users).")
     demo.add_argument("--customers", type=int, default=200)
-    demo.add_argument("--products", type=int, default=100)
+    demo.add_argument("--products", type=int, default=500)
     demo.add_argument("--seed", type=int, default=2026)
     demo.add_argument(
         "--if-empty", action="store_true", help="Only load when the database has no users yet."

@@ -21,6 +21,8 @@ from orderdesk.catalog.api import router as products_router
 from orderdesk.core.api import router as core_router
 from orderdesk.core.errors import DomainError
 from orderdesk.customers.api import router as customers_router
+from orderdesk.inventory.api import stock_router, warehouses_router
+from orderdesk.pricing.api import price_lists_router, pricing_router, promotions_router
 
 api = NinjaAPI(
     title="orderdesk API",
@@ -81,3 +83,8 @@ api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/customers", customers_router)
 api.add_router("/products", products_router)
+api.add_router("/price-lists", price_lists_router)
+api.add_router("/promotions", promotions_router)
+api.add_router("/pricing", pricing_router)
+api.add_router("/warehouses", warehouses_router)
+api.add_router("/stock", stock_router)

@@ -555,3 +555,21 @@ def weighted(rng: random.Random, table: Sequence[tuple[str, int]]) -> str:
 def district_short(district: str) -> str:
     """The district as a bank branch names it: 浦东新区 -> 浦东, 西湖区 -> 西湖."""
     return district.removesuffix("新区").removesuffix("区")
+
+
+# Stock is kept for about this much money per product and warehouse: many cheap bolts,
+# a few expensive motors.
+STOCK_VALUE_YUAN = 30_000
+OUT_OF_STOCK_SHARE = 0.08  # sold out, restock on the way (a purchase request)
+SECOND_WAREHOUSE_SHARE = 0.6  # also kept in the second warehouse
+
+
+def stock_quantities(rng: random.Random, record: Product) -> tuple[int, int]:
+    """Whole-unit quantities on hand in the main and the second warehouse; (0, 0) for an
+    item that is sold out. Cheap items are kept in larger numbers."""
+    if rng.random() < OUT_OF_STOCK_SHARE:
+        return 0, 0
+    typical = max(2, min(2_000, int(STOCK_VALUE_YUAN / max(record.list_price, Decimal(1)))))
+    main = rng.randint(typical // 2 + 1, typical * 2)
+    second = rng.randint(1, typical) if rng.random() < SECOND_WAREHOUSE_SHARE else 0
+    return main, second

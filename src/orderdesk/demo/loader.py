@@ -1,4 +1,4 @@
-"""``load_demo``: the demo company, its sales branches, one login per role and customers.
+"""``load_demo``: the demo company, its branches, one login per role, customers and catalog.
 
 ``orderdesk demo`` (and so ``make run`` on first start) calls it. The company, branches and
 users are written with the ORM rather than through services: there is no acting user yet
@@ -8,31 +8,53 @@ the reason "demo data", in the same transaction.
 Customers go through the real customer services, acting as the people who would do it in
 the company: the owning salesperson creates the record, notes needs and logs
 interactions, finance grades it. So codes come from the numbering rule and every row has
-its audit entry, exactly as if the demo had been typed in. Products are generated and
-returned but not stored yet: their tables come with the catalog app.
+its audit entry, exactly as if the demo had been typed in. The catalog goes the same way:
+production creates the products in one category per product family, the warehouse books
+opening stock into two warehouses (and a purchase request for sold-out items), finance sets
+the standard and grade price lists and two promotions.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TextIO
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orderdesk.accounts.models import SYSTEM_USERNAME, Department, User
-from orderdesk.accounts.roles import CREATE, DEPARTMENTS, EDIT, MANAGE_CREDIT, role_label
+from orderdesk.accounts.roles import (
+    CREATE,
+    DEPARTMENTS,
+    EDIT,
+    MANAGE_CREDIT,
+    PRICES,
+    PRODUCTS,
+    STOCK,
+    role_label,
+)
 from orderdesk.accounts.selectors import system_user
+from orderdesk.catalog import models as catalog_models
+from orderdesk.catalog import services as catalog_services
 from orderdesk.core import audit, permissions
 from orderdesk.core.maintenance import refresh_statistics
 from orderdesk.core.models import Branch, CompanyProfile
+from orderdesk.core.workcalendar import add_working_days
 from orderdesk.customers import models as customer_models
 from orderdesk.customers import services as customer_services
+from orderdesk.inventory import services as inventory_services
+from orderdesk.inventory.models import Warehouse
+from orderdesk.pricing import services as pricing_services
+from orderdesk.pricing.models import PriceList, PriceListKind, Promotion, PromotionKind
 
 from .generators import (
     Company,
@@ -43,9 +65,11 @@ from .generators import (
     generate_customers,
     generate_products,
     mobile,
+    stock_quantities,
 )
 
 DEMO_REASON = "demo data"
+OPENING_STOCK_NOTE = "演示数据：期初库存"
 DEMO_EMAIL_DOMAIN = "demo.orderdesk.local"
 COMPANY_TRADE = "机械"  # the demo company makes and sells machinery and its parts
 
@@ -134,6 +158,7 @@ class DemoResult:
     customers: list[Customer]  # the generated records, stored or not
     products: list[Product]
     logins: list[DemoLogin]
+    catalog: CatalogResult = dataclasses.field(default_factory=lambda: CatalogResult())
 
     @property
     def customer_count(self) -> int:
@@ -145,7 +170,7 @@ class DemoResult:
 
 
 def load_demo(
-    *, customers: int = 200, products: int = 100, seed: int = 2026, stdout: TextIO | None = None
+    *, customers: int = 200, products: int = 500, seed: int = 2026, stdout: TextIO | None = None
 ) -> DemoResult:
     """Fill an installation with demo data; running it again changes nothing.
 
@@ -166,6 +191,7 @@ def load_demo(
         branches_created = create_branches()
         users_created = create_users()
         customers_created = create_customers(generated_customers)
+        catalog = create_catalog(generated_products, seed=seed)
     refresh_statistics()
     result = DemoResult(
         seed=seed,
@@ -176,6 +202,7 @@ def load_demo(
         customers=generated_customers,
         products=generated_products,
         logins=demo_logins(),
+        catalog=catalog,
     )
     if stdout is not None:
         write_summary(result, profile, stdout)
@@ -490,7 +517,370 @@ def write_summary(result: DemoResult, profile: CompanyProfile | None, stdout: Te
                 "salesperson is left to own them.\n"
             )
         )
-    stdout.write(
-        _("Generated %(products)d products (seed %(seed)d); they are not stored yet.\n")
-        % {"products": result.product_count, "seed": result.seed}
+    catalog = result.catalog
+    if catalog.products_created:
+        stdout.write(
+            _(
+                "Products created: %(count)d in %(categories)d categories (seed %(seed)d); "
+                "stock booked %(receipts)d times in %(warehouses)d warehouses, "
+                "%(requests)d sold-out items with restock on the way.\n"
+            )
+            % {
+                "count": catalog.products_created,
+                "categories": len({record.category for record in result.products}),
+                "seed": result.seed,
+                "receipts": catalog.stock_receipts,
+                "warehouses": len(DEMO_WAREHOUSES),
+                "requests": catalog.purchase_requests,
+            }
+        )
+        stdout.write(
+            _(
+                "Prices: %(prices)d in %(lists)d price lists (standard and grades A, B); "
+                "promotions: %(promotions)d.\n"
+            )
+            % {
+                "prices": catalog.prices_set,
+                "lists": catalog.price_lists_created,
+                "promotions": catalog.promotions_created,
+            }
+        )
+    elif result.product_count:
+        stdout.write(_("No products loaded: the database already has products.\n"))
+
+
+# --- Catalog, stock and prices (issue 4) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoWarehouse:
+    code: str
+    name: str
+    province: str
+    city: str
+    address: str
+
+
+DEMO_WAREHOUSES: tuple[DemoWarehouse, ...] = (
+    DemoWarehouse("SZ01", "华东总仓", "江苏省", "苏州市", "吴中区吴中经济开发区东太湖路28号"),
+    DemoWarehouse("GZ01", "华南仓", "广东省", "广州市", "白云区太和镇永兴村物流园B3栋"),
+)
+PRODUCT_MAKER = "production1"  # production / technical keeps the product files
+STOCK_KEEPER = "warehouse1"
+PRICE_SETTER = "finance1"
+# Families that are work rather than goods: made (done) to order, never in stock.
+SERVICE_FAMILIES = frozenset({"AZ", "JF"})
+CUSTOM_EVERY = 40  # every 40th product is custom-made: technical review before ordering
+PROHIBITED_EVERY = 97  # every 97th product is no longer sold
+PRICES_FROM = dt.date(2026, 1, 1)
+STANDARD_LIST = "std-2026"
+# Grade price lists: grade, code, percent off the list price, every n-th product.
+GRADE_LISTS: tuple[tuple[str, str, Decimal, int], ...] = (
+    ("A", "grade-a-2026", Decimal(5), 2),
+    ("B", "grade-b-2026", Decimal(2), 3),
+)
+FLOOR_SHARE = Decimal("0.85")  # the minimum price is 85 % of the list price
+# Quantity breaks (from quantity, share of the list price) for every n-th stocked product.
+QUANTITY_BREAKS: tuple[tuple[int, Decimal], ...] = ((10, Decimal("0.97")), (50, Decimal("0.93")))
+BREAK_EVERY = 25
+PROMOTIONS_FROM, PROMOTIONS_UNTIL = dt.date(2026, 11, 1), dt.date(2026, 12, 31)
+PROMOTION_CATEGORY = "zc"  # bearings
+FEN = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class CatalogResult:
+    categories_created: int = 0
+    products_created: int = 0  # 0 when the database already had products
+    warehouses_created: int = 0
+    stock_receipts: int = 0
+    purchase_requests: int = 0
+    price_lists_created: int = 0
+    prices_set: int = 0
+    promotions_created: int = 0
+
+
+def acting(username: str, permission: str) -> User:
+    """The demo user who would do this, or the system account when they cannot."""
+    user = User.objects.filter(username=username).first()
+    return user if user is not None and permissions.has(user, permission) else system_user()
+
+
+def family_code(record: Product) -> str:
+    return record.sku.split("-", 1)[0]
+
+
+def product_flags(record: Product, index: int) -> dict[str, Any]:
+    """Sales kind, supply and active flag of the n-th generated product (1-based)."""
+    family = family_code(record)
+    if index % PROHIBITED_EVERY == 0:
+        kind = catalog_models.SalesKind.PROHIBITED
+    elif index % CUSTOM_EVERY == 0:
+        kind = catalog_models.SalesKind.CUSTOM
+    else:
+        kind = catalog_models.SalesKind.NORMAL
+    make_to_order = family in SERVICE_FAMILIES or kind == catalog_models.SalesKind.CUSTOM
+    return {
+        "sales_kind": kind,
+        "supply": (
+            catalog_models.Supply.MAKE_TO_ORDER
+            if make_to_order
+            else catalog_models.Supply.MAKE_TO_STOCK
+        ),
+    }
+
+
+def share_of(price: Decimal, share: Decimal) -> Decimal:
+    return (price * share).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def create_catalog(records: Sequence[Product], *, seed: int) -> CatalogResult:
+    """Store the generated products with categories, stock in the demo warehouses, the
+    standard and grade price lists and two promotions, unless products exist already.
+
+    Everything goes through the services, as the person who would do it: production keeps
+    the product files, the warehouse books the stock, finance sets prices and promotions.
+    Stock quantities come from the seed; sold-out items get a purchase request, so their
+    restock date shows.
+    """
+    if not records or catalog_models.Product.objects.exists():
+        return CatalogResult()
+    maker = acting(PRODUCT_MAKER, PRODUCTS)
+    keeper = acting(STOCK_KEEPER, STOCK)
+    pricer = acting(PRICE_SETTER, PRICES)
+
+    categories, categories_created = demo_categories(records, by=maker)
+    products: list[tuple[Product, catalog_models.Product]] = []
+    for index, record in enumerate(records, start=1):
+        stored = catalog_services.create_product(
+            {
+                "sku": record.sku,
+                "name": record.name,
+                "spec": record.spec,
+                "model_number": record.model,
+                "category": categories[family_code(record)],
+                "unit": record.unit,
+                "tax_rate": record.tax_rate,
+                "lead_time_days": record.lead_time_days,
+                **product_flags(record, index),
+            },
+            by=maker,
+        )
+        products.append((record, stored))
+
+    warehouses, warehouses_created = demo_warehouses(by=keeper)
+    receipts, requests = stock_up(products, warehouses, seed=seed, by=keeper)
+    lists_created, prices_set = price_up(products, by=pricer)
+    promotions_created = demo_promotions(categories, by=pricer)
+    return CatalogResult(
+        categories_created=categories_created,
+        products_created=len(products),
+        warehouses_created=warehouses_created,
+        stock_receipts=receipts,
+        purchase_requests=requests,
+        price_lists_created=lists_created,
+        prices_set=prices_set,
+        promotions_created=promotions_created,
     )
+
+
+def demo_categories(
+    records: Sequence[Product], *, by: User
+) -> tuple[dict[str, catalog_models.Category], int]:
+    """One category per product family (code = the SKU prefix), existing ones reused."""
+    names = {family_code(record): record.category for record in records}
+    existing = {
+        category.code: category
+        for category in catalog_models.Category.objects.filter(
+            code__in=[code.lower() for code in names]
+        )
+    }
+    categories: dict[str, catalog_models.Category] = {}
+    created = 0
+    for code, name in names.items():
+        category = existing.get(code.lower())
+        if category is None:
+            category = catalog_services.create_category({"code": code.lower(), "name": name}, by=by)
+            created += 1
+        categories[code] = category
+    return categories, created
+
+
+def demo_warehouses(*, by: User) -> tuple[list[Warehouse], int]:
+    existing = {
+        warehouse.code: warehouse
+        for warehouse in Warehouse.objects.filter(code__in=[w.code for w in DEMO_WAREHOUSES])
+    }
+    warehouses = []
+    created = 0
+    for spec in DEMO_WAREHOUSES:
+        warehouse = existing.get(spec.code)
+        if warehouse is None:
+            warehouse = inventory_services.create_warehouse(
+                {
+                    "code": spec.code,
+                    "name": spec.name,
+                    "province": spec.province,
+                    "city": spec.city,
+                    "address": spec.address,
+                },
+                by=by,
+            )
+            created += 1
+        warehouses.append(warehouse)
+    return warehouses, created
+
+
+def stock_up(
+    products: Sequence[tuple[Product, catalog_models.Product]],
+    warehouses: Sequence[Warehouse],
+    *,
+    seed: int,
+    by: User,
+) -> tuple[int, int]:
+    """Opening stock of every make-to-stock item that is sold; returns (receipts, purchase
+    requests). A sold-out item has restock on the way to the main warehouse."""
+    main, second = warehouses[0], warehouses[1]
+    today = timezone.localdate()
+    receipts = requests = 0
+    for record, product in products:
+        if not product.orderable or product.supply != catalog_models.Supply.MAKE_TO_STOCK:
+            continue
+        rng = random.Random(f"{seed}:stock:{record.sku}")
+        quantities = stock_quantities(rng, record)
+        if quantities == (0, 0):
+            inventory_services.create_purchase_request(
+                product,
+                main,
+                rng.randint(10, 100),
+                expected_on=add_working_days(today, max(1, product.lead_time_days)),
+                by=by,
+                note=OPENING_STOCK_NOTE,
+            )
+            requests += 1
+            continue
+        for warehouse, quantity in zip((main, second), quantities, strict=True):
+            if quantity:
+                inventory_services.receive_stock(
+                    product, warehouse, quantity, by=by, reason=OPENING_STOCK_NOTE
+                )
+                receipts += 1
+    return receipts, requests
+
+
+def price_up(
+    products: Sequence[tuple[Product, catalog_models.Product]], *, by: User
+) -> tuple[int, int]:
+    """The standard list (every product that is sold: list price, floor 85 %), quantity
+    breaks on a few stocked items, and the grade lists on a subset. Returns (lists created,
+    prices set)."""
+    standard, created = price_list(
+        STANDARD_LIST, "2026年标准价格表", PriceListKind.STANDARD, "", by=by
+    )
+    grade_lists = []
+    for grade, code, _percent, _every in GRADE_LISTS:
+        found, new = price_list(
+            code, f"2026年{grade}级客户价格表", PriceListKind.GRADE, grade, by=by
+        )
+        grade_lists.append(found)
+        created += new
+    prices = 0
+    for position, (record, product) in enumerate(products, start=1):
+        if product.sales_kind == catalog_models.SalesKind.PROHIBITED:
+            continue
+        floor = share_of(record.list_price, FLOOR_SHARE)
+        set_price(standard, product, {"unit_price": record.list_price, "floor_price": floor}, by=by)
+        prices += 1
+        stocked = product.supply == catalog_models.Supply.MAKE_TO_STOCK
+        if stocked and position % BREAK_EVERY == 1:
+            for quantity, share in QUANTITY_BREAKS:
+                set_price(
+                    standard,
+                    product,
+                    {
+                        "min_quantity": quantity,
+                        "unit_price": share_of(record.list_price, share),
+                        "floor_price": floor,
+                    },
+                    by=by,
+                )
+                prices += 1
+        for grade_list, (_grade, _code, percent, every) in zip(
+            grade_lists, GRADE_LISTS, strict=True
+        ):
+            if position % every == 0:
+                off = share_of(record.list_price, (100 - percent) / 100)
+                set_price(grade_list, product, {"unit_price": off, "floor_price": floor}, by=by)
+                prices += 1
+    return created, prices
+
+
+def price_list(code: str, name: str, kind: str, grade: str, *, by: User) -> tuple[PriceList, int]:
+    """The demo price list ``code``, opened (valid from 2026-01-01, open-ended) if missing."""
+    existing = PriceList.objects.filter(code=code).first()
+    if existing is not None:
+        return existing, 0
+    created = pricing_services.create_price_list(
+        {
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "grade": grade,
+            "valid_from": PRICES_FROM,
+            "valid_until": None,
+            "prices_include_tax": True,
+        },
+        by=by,
+    )
+    return created, 1
+
+
+def set_price(
+    target: PriceList, product: catalog_models.Product, values: dict[str, Any], *, by: User
+) -> None:
+    pricing_services.set_price(target, product, values, by=by)
+
+
+def demo_promotions(categories: dict[str, catalog_models.Category], *, by: User) -> int:
+    """Two promotions live until the end of 2026: 5 % off bearings and 满减 (¥2,000 off an
+    order of ¥50,000 or more); neither combines with another."""
+    specs: list[dict[str, Any]] = [
+        {
+            "code": "zc-2026-q4",
+            "name": "轴承年末促销 九五折",
+            "kind": PromotionKind.PERCENT,
+            "percent_off": Decimal(5),
+            "categories": [
+                category
+                for code, category in categories.items()
+                if code.lower() == PROMOTION_CATEGORY
+            ],
+        },
+        {
+            "code": "mj-50000-2000",
+            "name": "年末满减 满5万减2000元",
+            "kind": PromotionKind.SPEND_THRESHOLD,
+            "threshold_amount": Decimal(50_000),
+            "amount_off": Decimal(2_000),
+        },
+    ]
+    existing = set(
+        Promotion.objects.filter(code__in=[spec["code"] for spec in specs]).values_list(
+            "code", flat=True
+        )
+    )
+    created = 0
+    for spec in specs:
+        if spec["code"] in existing:
+            continue
+        pricing_services.create_promotion(
+            {
+                **spec,
+                "valid_from": PROMOTIONS_FROM,
+                "valid_until": PROMOTIONS_UNTIL,
+                "stackable": False,
+            },
+            by=by,
+        )
+        created += 1
+    return created
