@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from orderdesk.core import audit, permissions
+from orderdesk.core.reasons import require_reason
 
 from . import selectors
 from .errors import DuplicateSku
@@ -24,7 +25,6 @@ from .validation import (
     clean_category,
     clean_product,
     raise_if,
-    require_reason,
 )
 
 MANAGE = selectors.MANAGE

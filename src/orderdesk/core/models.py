@@ -150,15 +150,35 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.get_kind_display()} {self.name}"
 
 
-class AuditQuerySet(models.QuerySet["AuditEntry"]):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Bulk updates and deletes are refused, like single ones (see ``AppendOnlyModel``)."""
+
     def update(self, **kwargs: Any) -> int:
-        raise PermissionError("Audit entries are append-only.")
+        raise PermissionError(f"{self.model.__name__} rows are append-only.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Audit entries are append-only.")
+        raise PermissionError(f"{self.model.__name__} rows are append-only.")
 
 
-class AuditEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """A record that is written once and never changed or deleted through the app, the API
+    or the admin: audit entries, access logs, the stock ledger."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError(f"{type(self).__name__} rows are append-only.")
+
+
+class AuditEntry(AppendOnlyModel):
     """One state change: who, when, which object, what action, field changes, and why."""
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -179,8 +199,6 @@ class AuditEntry(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     request_id = models.CharField(max_length=36, blank=True)
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         ordering: ClassVar = ["-at", "-id"]
         verbose_name = _("audit entry")
@@ -191,16 +209,8 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Audit entries are append-only.")
-
-
-class AccessLog(models.Model):
+class AccessLog(AppendOnlyModel):
     """One view of confidential data (personal data, credit): who saw what, when, where.
 
     Kept apart from the audit trail, which records changes; append-only like it.
@@ -220,8 +230,6 @@ class AccessLog(models.Model):
     channel = models.CharField(_("channel"), max_length=20)
     request_id = models.CharField(max_length=36, blank=True)
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         ordering: ClassVar = ["-at", "-id"]
         verbose_name = _("access log entry")
@@ -231,14 +239,6 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.what} {self.object_repr}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("Access log entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Access log entries are append-only.")
 
 
 class IdempotencyRecord(models.Model):

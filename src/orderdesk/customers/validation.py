@@ -162,20 +162,3 @@ def raise_if(errors: Mapping[str, str]) -> None:
         raise ValidationFailed(
             _("Please correct the marked fields."), code="invalid_customer", fields=dict(errors)
         )
-
-
-def require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(
-            _("Say why you make this change."),
-            code="reason_required",
-            fields={"reason": _("A reason is required.")},
-        )
-    if len(reason) > 500:
-        raise ValidationFailed(
-            _("The reason is too long."),
-            code="reason_too_long",
-            fields={"reason": _("At most 500 characters.")},
-        )
-    return reason

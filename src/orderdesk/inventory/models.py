@@ -17,6 +17,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from orderdesk.core.models import AppendOnlyModel
+
 
 class Warehouse(models.Model):
     code = models.SlugField(_("code"), max_length=20, unique=True)
@@ -109,15 +111,7 @@ class MovementKind(models.TextChoices):
     RETURN = "return", _("Return")  # 退货入库
 
 
-class MovementQuerySet(models.QuerySet["StockMovement"]):
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("Stock movements are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Stock movements are append-only.")
-
-
-class StockMovement(models.Model):
+class StockMovement(AppendOnlyModel):
     """One line of the stock ledger (库存台账). Never updated or deleted.
 
     ``quantity`` is always positive; the kind gives the sign (see
@@ -157,8 +151,6 @@ class StockMovement(models.Model):
     )
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
-    objects = MovementQuerySet.as_manager()
-
     class Meta:
         ordering: ClassVar = ["-at", "-id"]
         verbose_name = _("stock movement")
@@ -175,14 +167,6 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.quantity} {self.product_id}@{self.warehouse_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("Stock movements are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Stock movements are append-only.")
 
 
 class ReservationStatus(models.TextChoices):

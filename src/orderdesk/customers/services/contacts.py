@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from orderdesk.core import audit
 from orderdesk.core.errors import Conflict, ValidationFailed
+from orderdesk.core.reasons import require_reason
 
 from .. import selectors
 from ..models import Contact, Customer
-from ..validation import CONTACT_FIELDS, clean_contact, raise_if, require_reason
+from ..validation import CONTACT_FIELDS, clean_contact, raise_if
 from .records import require_edit
 
 AUDITED = (*CONTACT_FIELDS, "left_on")

@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 
 from orderdesk.core import audit, permissions
 from orderdesk.core.errors import ValidationFailed
+from orderdesk.core.reasons import require_reason
 
 from .. import selectors
 from ..calculations import POLICY_FIELDS, credit_score, on_time_share
 from ..credit_history import history_for
 from ..models import CreditFile, CreditPolicy, Customer, Grade, GradeTerms
-from ..validation import require_reason
 
 MANAGE_CREDIT = "customers.manage_credit"
 VIEW_CREDIT = "customers.view_credit_file"

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 
 from orderdesk.core import audit, permissions
 from orderdesk.core.errors import Conflict, ValidationFailed
+from orderdesk.core.reasons import require_reason
 
 from .. import selectors
 from ..models import Customer
 from ..signals import customer_merged
-from ..validation import require_reason
 
 
 def merge_customers(survivor: Customer, merged: Customer, *, by: Any, reason: str) -> Customer:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from orderdesk.core import audit, numbering, permissions
 from orderdesk.core.errors import NotAllowed, ValidationFailed
+from orderdesk.core.reasons import require_reason
 
 from .. import selectors
 from ..errors import DuplicateUscc, PossibleDuplicate
@@ -20,7 +21,6 @@ from ..validation import (
     clean_contact,
     clean_customer,
     raise_if,
-    require_reason,
 )
 
 AUDITED_CUSTOMER_FIELDS = CUSTOMER_FIELDS
