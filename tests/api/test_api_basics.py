@@ -1,11 +1,7 @@
 from django.test import Client
 
 from orderdesk.accounts import services
-
-
-def bearer(user) -> dict[str, str]:
-    _token, raw = services.create_api_token(user, by=user)
-    return {"Authorization": f"Bearer {raw}"}
+from tests.factories.accounts import bearer
 
 
 def test_openapi_schema_is_published(client, db):

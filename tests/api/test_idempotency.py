@@ -1,10 +1,5 @@
-from orderdesk.accounts import services
 from orderdesk.accounts.models import ApiToken
-
-
-def bearer(user) -> dict[str, str]:
-    _token, raw = services.create_api_token(user, by=user, name="client")
-    return {"Authorization": f"Bearer {raw}"}
+from tests.factories.accounts import bearer
 
 
 def post(client, headers, name, key):

@@ -7,19 +7,12 @@ from typing import Any
 
 import pytest
 
-from orderdesk.accounts import services as account_services
 from orderdesk.catalog.models import Product
 from orderdesk.core.models import AuditEntry
+from tests.factories.accounts import bearer
 from tests.factories.catalog import make_category, make_product
 
 URL = "/api/v1/products"
-
-
-def bearer(user: Any) -> dict[str, str]:
-    if not hasattr(user, "test_token"):
-        _token, raw = account_services.create_api_token(user, by=user)
-        user.test_token = raw
-    return {"Authorization": f"Bearer {user.test_token}"}
 
 
 def send(client: Any, method: str, url: str, user: Any, body: Any = None) -> Any:

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from orderdesk.accounts import services as account_services
 from orderdesk.core.models import AccessLog, AuditEntry
 from orderdesk.customers.models import Contact, CreditFile, Customer, Interaction
+from tests.factories.accounts import bearer
 from tests.factories.customers import (
     contact_values,
     customer_values,
@@ -20,14 +20,6 @@ from tests.factories.customers import (
 )
 
 URL = "/api/v1/customers"
-
-
-def bearer(user: Any) -> dict[str, str]:
-    """One token per user, reused like a real client does (idempotency keys are per token)."""
-    if not hasattr(user, "test_token"):
-        _token, raw = account_services.create_api_token(user, by=user)
-        user.test_token = raw
-    return {"Authorization": f"Bearer {user.test_token}"}
 
 
 def send(client: Any, method: str, url: str, user: Any, body: Any = None, **headers: str) -> Any:

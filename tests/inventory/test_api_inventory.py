@@ -7,17 +7,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from orderdesk.accounts import services as account_services
 from orderdesk.inventory import services
 from orderdesk.inventory.models import StockLevel, StockMovement, Warehouse
-
-
-def bearer(user: Any) -> dict[str, str]:
-    """One token per user, reused like a real client does (idempotency keys are per token)."""
-    if not hasattr(user, "test_token"):
-        _token, raw = account_services.create_api_token(user, by=user)
-        user.test_token = raw
-    return {"Authorization": f"Bearer {user.test_token}"}
+from tests.factories.accounts import bearer
 
 
 def send(client: Any, method: str, url: str, user: Any, body: Any = None) -> Any:

@@ -11,19 +11,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from orderdesk.accounts import services as account_services
 from orderdesk.core.models import AuditEntry
 from orderdesk.pricing.models import PriceList, PriceListItem, Promotion
+from tests.factories.accounts import bearer
 
 from .conftest import DAY
-
-
-def bearer(user: Any) -> dict[str, str]:
-    """One token per user, reused like a real client does (idempotency keys are per token)."""
-    if not hasattr(user, "test_token"):
-        _token, raw = account_services.create_api_token(user, by=user)
-        user.test_token = raw
-    return {"Authorization": f"Bearer {user.test_token}"}
 
 
 def send(client: Any, method: str, url: str, user: Any, body: Any = None) -> Any:

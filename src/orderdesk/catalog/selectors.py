@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from orderdesk.core import audit, permissions
-from orderdesk.core.errors import NotFound
+from orderdesk.core.errors import NotAllowed, NotFound
 from orderdesk.core.models import AuditEntry
 
 from .models import Category, Product
@@ -34,6 +34,12 @@ def is_staff_member(user: Any) -> bool:
         groups = set(user.groups.values_list("name", flat=True))
         user._catalog_groups = groups  # one query per request, not per call
     return groups != {PORTAL_GROUP}
+
+
+def require_staff(user: Any) -> None:
+    """Catalog, prices and stock are internal: refuse portal (customer) accounts."""
+    if not is_staff_member(user):
+        raise NotAllowed(_("This information is for staff members only."), code="permission_denied")
 
 
 def products_visible_to(user: Any) -> QuerySet[Product]:

@@ -18,7 +18,7 @@ from ninja import Query, Router, Status
 
 from orderdesk.catalog import selectors as catalog_selectors
 from orderdesk.catalog.models import Product
-from orderdesk.core.errors import NotAllowed, NotFound
+from orderdesk.core.errors import NotFound
 
 from . import selectors, services
 from .models import StockLevel, Warehouse
@@ -38,11 +38,6 @@ warehouses_router = Router(tags=["warehouses"])
 stock_router = Router(tags=["stock"])
 
 WAREHOUSE_FIELDS = ("id", "code", "name", "province", "city", "address", "is_active")
-
-
-def require_staff(user: Any) -> None:
-    if not catalog_selectors.is_staff_member(user):
-        raise NotAllowed(_("Stock is for staff only."))
 
 
 def key_of(value: int | str) -> int | str:
@@ -70,7 +65,7 @@ def product_pk(user: Any, key: int | str) -> int | None:
 
 @warehouses_router.get("", response=list[WarehouseOut], summary="List warehouses")
 def list_warehouses(request: HttpRequest) -> list[dict[str, Any]]:
-    require_staff(request.user)
+    catalog_selectors.require_staff(request.user)
     return [warehouse_out(w) for w in Warehouse.objects.order_by("code")]
 
 
@@ -93,7 +88,7 @@ def warehouse_out(warehouse: Warehouse) -> dict[str, Any]:
     summary="Availability of a product: on hand, reserved, available, restock date",
 )
 def stock(request: HttpRequest, filters: Query[StockFilter]) -> dict[str, Any]:
-    require_staff(request.user)
+    catalog_selectors.require_staff(request.user)
     product = find_product(request.user, filters.product)
     if product is None:
         raise NotFound(_("No such product."), code="product_not_found")
@@ -148,7 +143,7 @@ def adjust(request: HttpRequest, payload: AdjustmentIn) -> Status[dict[str, Any]
 
 @stock_router.get("/low", response=LowStockOut, summary="Levels at or below a threshold")
 def low(request: HttpRequest, filters: Query[LowStockFilter]) -> dict[str, Any]:
-    require_staff(request.user)
+    catalog_selectors.require_staff(request.user)
     warehouses = None
     if filters.warehouse:
         warehouse = selectors.warehouse_by_key(key_of(filters.warehouse))

@@ -21,7 +21,7 @@ from ninja import Query, Router, Status
 
 from orderdesk.catalog import selectors as catalog_selectors
 from orderdesk.catalog.models import Category, Product
-from orderdesk.core.errors import NotAllowed, NotFound, ValidationFailed
+from orderdesk.core.errors import NotFound, ValidationFailed
 from orderdesk.customers import selectors as customer_selectors
 
 from . import selectors, services
@@ -58,11 +58,6 @@ PROMOTION_FIELDS = (
 # --- lookups ----------------------------------------------------------------------------------
 
 
-def require_staff(user: Any) -> None:
-    if not catalog_selectors.is_staff_member(user):
-        raise NotAllowed(_("Prices are for staff only."))
-
-
 def find_product(user: Any, key: int | str) -> Product | None:
     """A product the caller may see, by id or SKU; ``None`` when unknown."""
     products = catalog_selectors.products_visible_to(user)
@@ -72,7 +67,7 @@ def find_product(user: Any, key: int | str) -> Product | None:
 
 
 def price_list_for(user: Any, price_list_id: int) -> PriceList:
-    require_staff(user)
+    catalog_selectors.require_staff(user)
     price_list = PriceList.objects.filter(pk=price_list_id).first()
     if price_list is None:
         raise NotFound(_("No such price list."), code="price_list_not_found")
@@ -80,7 +75,7 @@ def price_list_for(user: Any, price_list_id: int) -> PriceList:
 
 
 def promotion_for(user: Any, promotion_id: int) -> Promotion:
-    require_staff(user)
+    catalog_selectors.require_staff(user)
     promotion = Promotion.objects.filter(pk=promotion_id).first()
     if promotion is None:
         raise NotFound(_("No such promotion."), code="promotion_not_found")
@@ -96,7 +91,7 @@ def money(value: Decimal | None) -> str | None:
 
 @price_lists_router.get("", response=PriceListListOut, summary="List price lists")
 def list_price_lists(request: HttpRequest, filters: Query[PriceListFilter]) -> dict[str, Any]:
-    require_staff(request.user)
+    catalog_selectors.require_staff(request.user)
     lists = PriceList.objects.all()
     if filters.kind:
         lists = lists.filter(kind=filters.kind)
@@ -209,7 +204,7 @@ def price_list_detail(price_list: PriceList) -> dict[str, Any]:
 
 @promotions_router.get("", response=PromotionListOut, summary="List promotions")
 def list_promotions(request: HttpRequest, filters: Query[PromotionFilter]) -> dict[str, Any]:
-    require_staff(request.user)
+    catalog_selectors.require_staff(request.user)
     promotions = Promotion.objects.prefetch_related("products", "categories", "customers")
     if filters.active is not None:
         promotions = promotions.filter(active=filters.active)
@@ -221,7 +216,7 @@ def list_promotions(request: HttpRequest, filters: Query[PromotionFilter]) -> di
 
 @promotions_router.post("", response={201: PromotionOut}, summary="Open a promotion")
 def create_promotion(request: HttpRequest, payload: PromotionIn) -> Status[dict[str, Any]]:
-    require_staff(request.user)
+    catalog_selectors.require_staff(request.user)
     values = promotion_values(request.user, payload.dict())
     promotion = services.create_promotion(values, by=request.user)
     promotion.refresh_from_db()  # amounts as stored (to the fen), not as sent
