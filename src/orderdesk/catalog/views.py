@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from orderdesk.core import htmx
+from orderdesk.core import htmx, panels
 from orderdesk.core.errors import DomainError, NotAllowed, NotFound
 
 from . import selectors, services
@@ -23,6 +23,7 @@ from .forms import ProductChangeForm, ProductFilterForm, ProductForm
 from .models import Product
 
 PAGE_SIZE = 25
+PRODUCT_PAGE = "catalog.product"
 MANAGE = selectors.MANAGE
 
 
@@ -83,6 +84,8 @@ def detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "product": product,
             "entries": selectors.history(product),
             "can_manage": selectors.can_manage(request.user),
+            # Stock by warehouse, price lists, movements: registered by inventory and pricing.
+            "panels": panels.render(request, PRODUCT_PAGE, product),
         },
     )
 
