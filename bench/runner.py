@@ -51,11 +51,76 @@ def measure(
     for thread in pool:
         thread.join()
     wall = time.perf_counter() - started
+    return summary(name, database, threads, latencies, wall, target_ops)
+
+
+def measure_processes(
+    name: str,
+    database: str,
+    processes: int,
+    per_process: int,
+    operation: Callable[[int], object],
+    target_ops: float,
+) -> dict[str, object]:
+    """Like :func:`measure`, with each client in its own forked process and connection, so
+    the clients compete for the database, not for one interpreter's GIL. ``operation`` gets
+    the running number of the call within its process (for unique references)."""
+    import multiprocessing
+    import os
+
+    from django.db import connections
+
+    connections.close_all()  # a forked child must open its own connection
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(processes + 1)
+    results = context.Queue()
+
+    def client() -> None:
+        latencies: list[float] | str = []
+        barrier.wait()
+        try:
+            for n in range(per_process):
+                start = time.perf_counter()
+                operation(n)
+                latencies.append((time.perf_counter() - start) * 1000)
+        except Exception as error:  # reported by the parent, which must not wait forever
+            latencies = f"{type(error).__name__}: {error}"
+        connections.close_all()
+        results.put(latencies)
+        results.close()
+        results.join_thread()  # flush to the pipe before the hard exit below
+        os._exit(0)
+
+    pool = [context.Process(target=client) for _ in range(processes)]
+    for process in pool:
+        process.start()
+    barrier.wait()
+    started = time.perf_counter()
+    latencies: list[float] = []
+    for _ in pool:
+        got = results.get(timeout=600)
+        if isinstance(got, str):
+            raise RuntimeError(f"{name}: a client failed: {got}")
+        latencies += got
+    wall = time.perf_counter() - started
+    for process in pool:
+        process.join()
+    return summary(name, database, processes, latencies, wall, target_ops)
+
+
+def summary(
+    name: str,
+    database: str,
+    concurrency: int,
+    latencies: list[float],
+    wall: float,
+    target_ops: float,
+) -> dict[str, object]:
     ops = len(latencies) / wall
     return {
         "scenario": name,
         "database": database,
-        "concurrency": threads,
+        "concurrency": concurrency,
         "operations": len(latencies),
         "ops/s": round(ops, 1),
         "p50 ms": round(statistics.median(latencies), 2),

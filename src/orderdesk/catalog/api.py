@@ -1,4 +1,4 @@
-"""REST endpoints for products at /api/v1/products (issue 4, capability 7).
+"""REST endpoints for products at /api/v1/products (issue 4, capabilities 7 and 8).
 
 Every endpoint parses input, fetches through ``selectors`` (one 404 for missing and hidden),
 calls one service and renders. Creating POSTs accept an ``Idempotency-Key`` header, handled
@@ -9,14 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Query, Router, Status
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import File, Query, Router, Status, UploadedFile
 
 from orderdesk.core.models import AuditEntry
+from orderdesk.core.spreadsheets import xlsx_response
 
-from . import selectors, services
+from . import exporting, importing, selectors, services
 from .models import Product
-from .schemas import ProductChangeIn, ProductDetailOut, ProductFilter, ProductIn, ProductListOut
+from .schemas import (
+    ProductChangeIn,
+    ProductDetailOut,
+    ProductFilter,
+    ProductImportOut,
+    ProductIn,
+    ProductListOut,
+    ProductSearch,
+)
 
 router = Router(tags=["products"])
 
@@ -38,6 +48,39 @@ def list_products(request: HttpRequest, filters: Query[ProductFilter]) -> dict[s
 def create_product(request: HttpRequest, payload: ProductIn) -> Status[dict[str, Any]]:
     product = services.create_product(values_of(payload.dict()), by=request.user)
     return Status(201, product_detail(request.user, product.pk))
+
+
+@router.post(
+    "/import",
+    response=ProductImportOut,
+    summary="Create and update products from an .xlsx or .csv file (422 invalid_rows)",
+)
+def import_products(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
+    """Multipart upload, field ``file``. A known SKU updates that product, a new SKU creates
+    one; with any bad row nothing is written and ``error.rows`` names every bad cell."""
+    report = importing.import_products(file.read(), file.name or "", by=request.user)
+    report.refuse_if_invalid()
+    return {
+        "filename": report.filename,
+        "rows": report.rows,
+        "created": len(report.created),
+        "updated": len(report.updated),
+        "unchanged": report.unchanged,
+        "created_skus": [product.sku for product in report.created],
+        "updated_skus": [product.sku for product in report.updated],
+        "warnings": [warning.as_dict() for warning in report.warnings],
+    }
+
+
+@router.get(
+    "/export",
+    summary="The products matching the list filters as an .xlsx file (the import's columns)",
+)
+def export_products(request: HttpRequest, filters: Query[ProductSearch]) -> HttpResponse:
+    selectors.require_staff(request.user)
+    products = selectors.search(request.user, **filters.dict())
+    data = exporting.export_products(products)
+    return xlsx_response(data, f"products-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @router.get("/{product_id}", response=ProductDetailOut, summary="One product with its history")

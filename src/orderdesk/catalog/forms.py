@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from orderdesk.core.forms import SpreadsheetField
+
 from .models import Category, Product, SalesKind, Supply, TaxRate
 
 
@@ -88,3 +90,12 @@ class ProductChangeForm(ProductForm):
     def values(self) -> dict[str, Any]:
         """Only what changed, so the audit entry names only that."""
         return {name: self.cleaned_data[name] for name in self.changed_data if name != "reason"}
+
+
+class ProductImportForm(forms.Form):
+    file = SpreadsheetField(
+        help_text=_(
+            "An .xlsx or .csv file with one product per row (first row: column names). "
+            "A known SKU updates that product; a new SKU creates one."
+        )
+    )

@@ -42,13 +42,18 @@ class ProductChangeIn(ProductFields):
     reason: str = Field("", max_length=500, description="Why (变更原因); required.")
 
 
-class ProductFilter(Schema):
+class ProductSearch(Schema):
+    """The list's filters; the export takes the same."""
+
     q: str = Field(
         "", max_length=100, description="SKU (exact or prefix), name, spec, model, pinyin initials."
     )
     category: str = Field("", max_length=30, description="Category id or code.")
     sales_kind: str = Field("", max_length=12)
     active: bool | None = None
+
+
+class ProductFilter(ProductSearch):
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0)
 
@@ -89,3 +94,19 @@ class ProductDetailOut(ProductOut):
 class ProductListOut(Schema):
     count: int
     items: list[ProductOut]
+
+
+class ProductImportOut(Schema):
+    """What an import wrote. A file with row errors is a 422 ``invalid_rows`` instead,
+    whose ``error.rows`` lists {row, column, message}."""
+
+    filename: str
+    rows: int = Field(description="Data rows read (empty rows not counted).")
+    created: int
+    updated: int
+    unchanged: int = Field(description="Rows naming a product with the data it already has.")
+    created_skus: list[str]
+    updated_skus: list[str]
+    warnings: list[dict[str, Any]] = Field(
+        description="Ignored columns: {row, column, message}; the rows were imported."
+    )

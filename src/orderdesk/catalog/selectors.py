@@ -6,6 +6,7 @@ the warehouse plan with it); customers' portal accounts and inactive users see n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from orderdesk.core import audit, permissions
 from orderdesk.core.errors import NotAllowed, NotFound
 from orderdesk.core.models import AuditEntry
+from orderdesk.core.spreadsheets import chunks
 
 from .models import Category, Product
 
@@ -21,6 +23,8 @@ MANAGE = "catalog.manage_products"
 PORTAL_GROUP = "customer"
 # The last ASCII character after every one a SKU or pinyin key may hold ('z' < '{').
 AFTER_KEY = "{"
+# Keys per bulk lookup: under SQLite's limit of variables in one query.
+LOOKUP_CHUNK = 500
 
 
 def is_staff_member(user: Any) -> bool:
@@ -104,6 +108,23 @@ def matches(q: str) -> Q:
         initials = q.replace(" ", "").lower()
         condition |= Q(pinyin__gte=initials, pinyin__lt=initials + AFTER_KEY)
     return condition
+
+
+def products_by_sku(skus: Iterable[str], *, lock: bool = False) -> dict[str, Product]:
+    """Products (with their category) by SKU, looked up in bulk for imports; SKUs are
+    compared as stored, upper case. With ``lock``, the rows are locked for the caller's
+    transaction, in key order like every product lock."""
+    wanted = sorted({sku.strip().upper() for sku in skus if sku and sku.strip()})
+    keys: list[int] = []
+    for skus_chunk in chunks(wanted, LOOKUP_CHUNK):
+        keys += Product.objects.filter(sku__in=skus_chunk).values_list("pk", flat=True)
+    products = Product.objects.select_related("category").order_by("pk")
+    if lock:
+        products = products.select_for_update(of=("self",))
+    found: dict[str, Product] = {}
+    for keys_chunk in chunks(sorted(keys), LOOKUP_CHUNK):
+        found |= {product.sku: product for product in products.filter(pk__in=keys_chunk)}
+    return found
 
 
 def lock_product(product_id: int) -> Product:

@@ -9,6 +9,8 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.product_list, name="list"),
     path("new/", views.create, name="create"),
+    path("import/", views.import_products, name="import"),
+    path("export/", views.export, name="export"),
     path("<int:product_id>/", views.detail, name="detail"),
     path("<int:product_id>/edit/", views.edit, name="edit"),
 ]

@@ -1,10 +1,12 @@
-"""Product pages: the list with search and filters, the product page with its history, and
-the create and edit forms. Each parses input, calls one service or selector and renders."""
+"""Product pages: the list with search and filters, its Excel export and import, the product
+page with its history, and the create and edit forms. Each parses input, calls one service
+or selector and renders."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -12,14 +14,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from orderdesk.core import htmx, panels
 from orderdesk.core.errors import DomainError, NotAllowed, NotFound
+from orderdesk.core.spreadsheets import xlsx_response
 
-from . import selectors, services
-from .forms import ProductChangeForm, ProductFilterForm, ProductForm
+from . import exporting, importing, selectors, services
+from .forms import ProductChangeForm, ProductFilterForm, ProductForm, ProductImportForm
 from .models import Product
 
 PAGE_SIZE = 25
@@ -40,7 +44,7 @@ def product_or_404(user: Any, product_id: int) -> Product:
         raise Http404(str(error.message)) from error
 
 
-def place_errors(error: DomainError, form: ProductForm) -> None:
+def place_errors(error: DomainError, form: forms.Form) -> None:
     """A refusal of the user is the 403 page; of the input, errors on the fields it names."""
     if isinstance(error, NotAllowed) and not error.fields:
         raise PermissionDenied(str(error.message)) from error
@@ -72,6 +76,29 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "can_manage": selectors.can_manage(request.user),
         },
     )
+
+
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """The list as an Excel workbook, with the filters the list shows."""
+    require_catalog_access(request.user)
+    products = selectors.search(request.user, **ProductFilterForm(request.GET).filters())
+    data = exporting.export_products(products)
+    return xlsx_response(data, f"products-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@permission_required(MANAGE, raise_exception=True)
+def import_products(request: HttpRequest) -> HttpResponse:
+    """Upload a spreadsheet; every row is checked first and errors are listed by row."""
+    form = ProductImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = importing.import_products(upload.read(), upload.name, by=request.user)
+        except DomainError as error:
+            place_errors(error, form)
+    return render(request, "catalog/import.html", {"form": form, "report": report})
 
 
 @require_GET

@@ -14,5 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("customers/", include("orderdesk.customers.urls")),
     path("products/", include("orderdesk.catalog.urls")),
+    path("prices/", include("orderdesk.pricing.urls")),
+    path("stock/", include("orderdesk.inventory.urls")),
     path("", include("orderdesk.core.urls")),
 ]

@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Branch, CompanyProfile, NumberingRule
 from .services.company import BRANCH_FIELDS, COMPANY_FIELDS
+from .spreadsheets import EXTENSIONS
+
+MAX_SPREADSHEET_BYTES = 20 * 1024 * 1024
 
 REASON_FIELD = forms.CharField(
     label=_("Reason for the change"), required=False, max_length=500, widget=forms.TextInput
 )
+
+
+class SpreadsheetField(forms.FileField):
+    """An upload for an import: refused before reading unless it is named .xlsx or .csv
+    and at most 20 MB (the import itself then refuses what is not a spreadsheet inside)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Spreadsheet"))
+        kwargs.setdefault(
+            "widget", forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)})
+        )
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if not value:
+            return
+        if PurePath(value.name or "").suffix.lower() not in EXTENSIONS:
+            raise forms.ValidationError(
+                _("This is not a spreadsheet: upload an .xlsx or .csv file.")
+            )
+        if value.size > MAX_SPREADSHEET_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
 
 
 class CompanyForm(forms.ModelForm):

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 
 @dataclass(frozen=True)
@@ -42,5 +42,6 @@ def render(request: HttpRequest, slot: str, obj: Any) -> list[SafeString]:
     for panel in _SLOTS.get(slot, ()):
         context = panel.context(request, obj)
         if context is not None:
-            html.append(mark_safe(render_to_string(panel.template, dict(context), request)))
+            # Template output is already a SafeString (the template escaped what it shows).
+            html.append(SafeString(render_to_string(panel.template, dict(context), request)))
     return html

@@ -9,17 +9,17 @@ are read 500 at a time with their contacts, so a 10,000-row export never holds e
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from orderdesk.core.spreadsheets import batches, write_xlsx
+
 from . import selectors
 from .models import Customer
-from .spreadsheets import HEADERS, choice_word, write_xlsx
+from .spreadsheets import HEADERS, choice_word
 
 CHUNK = 500
 COLUMNS = (
@@ -95,9 +95,3 @@ def customer_row(customer: Customer, *, with_credit: bool) -> list[Any]:
             row += [credit.grade, credit.credit_limit]
     row.append(timezone.localtime(customer.created_at).replace(tzinfo=None))
     return row
-
-
-def batches(items: Iterable[Customer], size: int) -> Iterator[list[Customer]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk

@@ -7,7 +7,6 @@ import refuse the same input with the same message.
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
 from django import forms
@@ -15,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from orderdesk.core.forms import SpreadsheetField
 from orderdesk.core.regions import PROVINCE_NAMES
 
 from .models import (
@@ -39,8 +39,6 @@ SORT_CHOICES = [
     ("-name", _("Name, descending")),
     ("province", _("Province")),
 ]
-IMPORT_SUFFIXES = (".xlsx", ".csv")
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 def reason_field(help_text: Any = "") -> forms.CharField:
@@ -393,23 +391,11 @@ class MergeForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Spreadsheet"),
-        help_text=_("An .xlsx or .csv file with one customer per row (first row: column names)."),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}),
+    file = SpreadsheetField(
+        help_text=_("An .xlsx or .csv file with one customer per row (first row: column names).")
     )
     valid_only = forms.BooleanField(
         label=_("Import the valid rows"),
         required=False,
         help_text=_("Without this, nothing is imported while any row has an error."),
     )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if PurePath(upload.name or "").suffix.lower() not in IMPORT_SUFFIXES:
-            raise forms.ValidationError(
-                _("This is not a spreadsheet: upload an .xlsx or .csv file.")
-            )
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        return upload

@@ -1,16 +1,18 @@
 """Reads for stock: availability with the restock date, row locks in key order, the
-ledger rebuild used by the consistency check, and the low-stock list."""
+ledger rebuild used by the consistency check, the low-stock list, and the reads behind the
+stock pages (levels by product and warehouse, restock dates for a whole page at once)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Min, QuerySet, Sum
 from django.utils import timezone
 
+from orderdesk.catalog import selectors as catalog_selectors
 from orderdesk.catalog.models import Product
 from orderdesk.core import workcalendar
 
@@ -184,3 +186,77 @@ def open_reservations(reference: str | None = None) -> QuerySet[Reservation]:
     if reference is not None:
         reservations = reservations.filter(reference=reference)
     return reservations
+
+
+# --- pages (issue 4, capability 6) -----------------------------------------------------------
+
+
+class Restock(NamedTuple):
+    """An expected restock date and whether an open purchase request promises it (else it
+    is today plus the product's standard lead time)."""
+
+    on: dt.date
+    requested: bool
+
+
+def stock_levels(user: Any, *, q: str = "", warehouse: Warehouse | None = None) -> QuerySet:
+    """Stock by product and warehouse for the overview page: products this user may see,
+    searched like the catalog (SKU, name, spec, model, pinyin), by SKU then warehouse."""
+    products = catalog_selectors.search(user, q=q).order_by().values("pk")
+    levels = StockLevel.objects.filter(product__in=products)
+    if warehouse is not None:
+        levels = levels.filter(warehouse=warehouse)
+    return levels.select_related("product", "warehouse").order_by("product__sku", "warehouse__code")
+
+
+def restock_dates(
+    levels: Iterable[StockLevel], *, today: dt.date | None = None
+) -> dict[tuple[int, int], Restock]:
+    """``restock_on`` for many levels at once, keyed by ``(product id, warehouse id)``: one
+    query for the open purchase requests and one calendar read, whatever the page size."""
+    levels = list(levels)
+    if not levels:
+        return {}
+    requested = {
+        (product_id, warehouse_id): earliest
+        for product_id, warehouse_id, earliest in PurchaseRequest.objects.filter(
+            status=PurchaseStatus.OPEN,
+            product_id__in={level.product_id for level in levels},
+        )
+        .order_by()
+        .values_list("product_id", "warehouse_id")
+        .annotate(earliest=Min("expected_on"))
+    }
+    start = today or timezone.localdate()
+    calendar = None
+    dates: dict[tuple[int, int], Restock] = {}
+    for level in levels:
+        key = (level.product_id, level.warehouse_id)
+        if key in requested:
+            dates[key] = Restock(requested[key], requested=True)
+            continue
+        calendar = calendar or workcalendar.current()
+        dates[key] = Restock(
+            calendar.add_working_days(start, level.product.lead_time_days), requested=False
+        )
+    return dates
+
+
+def product_by_key(user: Any, key: Any) -> Product | None:
+    """A product this user may see, given as its id or SKU (forms take the SKU)."""
+    text = str(key or "").strip()
+    if not text:
+        return None
+    products = catalog_selectors.products_visible_to(user)
+    if text.isdigit() and not products.filter(sku=text.upper()).exists():
+        return products.filter(pk=int(text)).first()
+    return products.filter(sku=text.upper()).first()
+
+
+def active_warehouses() -> QuerySet[Warehouse]:
+    return Warehouse.objects.filter(is_active=True).order_by("code")
+
+
+def warehouses_with_locations() -> QuerySet[Warehouse]:
+    """Every warehouse, open ones first, with its locations (two queries)."""
+    return Warehouse.objects.prefetch_related("locations").order_by("-is_active", "code")

@@ -1,6 +1,7 @@
 """REST endpoints for the price policy (issue 4, capability 7):
 
-- ``/api/v1/price-lists``: price lists and their prices (quantity breaks);
+- ``/api/v1/price-lists``: price lists and their prices (quantity breaks), and each list's
+  prices as a spreadsheet (``/import``, ``/export``);
 - ``/api/v1/promotions``: promotions;
 - ``/api/v1/pricing/quote``: price lines for a customer, writing nothing.
 
@@ -14,19 +15,21 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Status, UploadedFile
 
 from orderdesk.catalog import selectors as catalog_selectors
 from orderdesk.catalog.models import Category, Product
 from orderdesk.core.errors import NotFound, ValidationFailed
+from orderdesk.core.spreadsheets import xlsx_response
 from orderdesk.customers import selectors as customer_selectors
 
-from . import selectors, services
+from . import exporting, selectors, services
 from .models import PriceList, PriceListItem, Promotion
 from .schemas import (
+    PriceImportOut,
     PriceIn,
     PriceListChangeIn,
     PriceListDetailOut,
@@ -166,6 +169,40 @@ def remove_price(
         raise NotFound(_("No such price."), code="price_not_found")
     services.remove_price(item, by=request.user)
     return Status(204, None)
+
+
+@price_lists_router.post(
+    "/{price_list_id}/import",
+    response=PriceImportOut,
+    summary="Set the list's prices from an .xlsx or .csv file (422 invalid_rows)",
+)
+def import_prices(
+    request: HttpRequest, price_list_id: int, file: File[UploadedFile]
+) -> dict[str, Any]:
+    """Multipart upload, field ``file``: columns SKU, 起订量, 含税单价 (未税单价 for a list
+    without VAT), 最低价. With any bad row nothing is written and ``error.rows`` names every
+    bad cell."""
+    price_list = price_list_for(request.user, price_list_id)
+    report = services.import_prices(price_list, file.read(), file.name or "", by=request.user)
+    report.refuse_if_invalid()
+    return {
+        "filename": report.filename,
+        "rows": report.rows,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "warnings": [warning.as_dict() for warning in report.warnings],
+    }
+
+
+@price_lists_router.get(
+    "/{price_list_id}/export",
+    summary="The list's prices as an .xlsx file (the import's columns; floors for managers)",
+)
+def export_prices(request: HttpRequest, price_list_id: int) -> HttpResponse:
+    price_list = price_list_for(request.user, price_list_id)
+    data = exporting.export_prices(price_list, user=request.user)
+    return xlsx_response(data, f"prices-{price_list.code}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def price_list_values(user: Any, data: dict[str, Any]) -> dict[str, Any]:

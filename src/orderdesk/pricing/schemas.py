@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
@@ -190,3 +191,17 @@ class QuoteOut(Schema):
     tax: str
     gross: str
     approval: ApprovalOut | None
+
+
+class PriceImportOut(Schema):
+    """What a price list import wrote. A file with row errors is a 422 ``invalid_rows``
+    instead, whose ``error.rows`` lists {row, column, message}."""
+
+    filename: str
+    rows: int = Field(description="Data rows read (empty rows not counted).")
+    created: int = Field(description="Quantity breaks added.")
+    updated: int = Field(description="Quantity breaks changed.")
+    unchanged: int = Field(description="Rows stating a price the list already has.")
+    warnings: list[dict[str, Any]] = Field(
+        description="Ignored columns: {row, column, message}; the rows were imported."
+    )

@@ -10,22 +10,34 @@ files and audit entries are exactly those of a customer created on the page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from decimal import InvalidOperation
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orderdesk.core import audit, permissions
-from orderdesk.core.errors import DomainError, ValidationFailed
+from orderdesk.core.errors import DomainError
 from orderdesk.core.maintenance import refresh_statistics
+from orderdesk.core.spreadsheets import (
+    ImportReport as BaseImportReport,
+)
+from orderdesk.core.spreadsheets import (
+    Row,
+    RowError,
+    Sheet,
+    chunks,
+    parse_decimal,
+    require_columns,
+    unknown_column_warnings,
+)
+from orderdesk.core.spreadsheets import cell_errors as place_cell_errors
 
 from .. import spreadsheets
 from ..models import Contact, Customer
-from ..spreadsheets import Row, Sheet
 from ..validation import clean_customer
 from .records import NewCustomer, build_contacts, check_owner, insert_customers
 
@@ -44,38 +56,14 @@ CONTACT_COLUMNS = {
 SPECIAL_COLUMNS = {"code", "owner", "expected_amount", *CHOICE_FIELDS, *CONTACT_COLUMNS}
 CHUNK = 500
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem in one cell: spreadsheet row (the header is row 1), header as written."""
-
-    row: int
-    column: str
-    message: str
-
 
 @dataclass
-class ImportReport:
-    filename: str
-    rows: int = 0
-    """Data rows read (empty rows not counted)."""
+class ImportReport(BaseImportReport):
+    """With any error nothing is imported unless ``valid_only``. Warnings (possible
+    duplicates, ignored columns) keep no row out: such rows become separate customers,
+    never merged."""
+
     created: list[Customer] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    """Problems that keep a row out; with any of them nothing is imported unless
-    ``valid_only``."""
-    warnings: list[RowError] = field(default_factory=list)
-    """Possible duplicates and ignored columns: reported, the rows are still imported (as
-    separate customers, never merged)."""
-
-    @property
-    def invalid_rows(self) -> list[int]:
-        return sorted({error.row for error in self.errors})
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 @dataclass
@@ -111,13 +99,9 @@ def import_customers(
     if default_owner is not None:
         check_owner(default_owner, by)
     sheet = spreadsheets.read_sheet(data, filename, max_rows=MAX_ROWS)
-    if "name" not in sheet.columns:
-        raise missing_name_column()
+    require_columns(sheet, ("name",))
     report = ImportReport(filename=filename, rows=len(sheet.rows))
-    report.warnings += [
-        RowError(1, header, _("Column not recognised or repeated; its cells were ignored."))
-        for header in sheet.unknown
-    ]
+    report.warnings += unknown_column_warnings(sheet)
     if "code" in sheet.columns:
         report.warnings.append(
             RowError(
@@ -154,17 +138,6 @@ def import_customers(
 
 class _Abandoned(Exception):
     """A row failed while creating in all-or-nothing mode: roll everything back."""
-
-
-def missing_name_column() -> ValidationFailed:
-    return ValidationFailed(
-        _("The spreadsheet needs a column %(header)s (customer name).")
-        % {"header": spreadsheets.HEADERS["name"]},
-        code="missing_columns",
-        fields={
-            "file": _("Column %(header)s is missing.") % {"header": spreadsheets.HEADERS["name"]}
-        },
-    )
 
 
 def create_all(
@@ -243,8 +216,7 @@ def check_rows(
         mobile = contact_rows[0].mobile if contact_rows else ""
         candidates.append(Candidate(row, values, contacts, customer, mobile))
     check_existing(candidates, sheet, report)
-    report.errors.sort(key=lambda error: error.row)
-    report.warnings.sort(key=lambda error: error.row)
+    report.sort()
     return candidates
 
 
@@ -259,18 +231,15 @@ def row_arguments(
     }
     for name in CHOICE_FIELDS:
         if name in cells:
-            value = spreadsheets.choice_value(name, cells[name])
+            column = spreadsheets.CHOICE_COLUMNS[name]
+            value = column.value(cells[name])
             if value is None:
-                words = "、".join(spreadsheets.CHOICE_WORDS[name].values())
-                errors[name] = _("Unknown value %(value)s; use one of: %(words)s.") % {
-                    "value": cells[name],
-                    "words": words,
-                }
+                errors[name] = column.unknown(cells[name])
             else:
                 values[name] = value
     if "expected_amount" in cells:
         try:
-            values["expected_amount"] = parse_amount(cells["expected_amount"])
+            values["expected_amount"] = parse_decimal(cells["expected_amount"])
         except InvalidOperation:
             errors["expected_amount"] = _("Enter an amount in yuan, e.g. 50000 or 12800.50.")
     values["owner"] = default_owner
@@ -285,14 +254,6 @@ def row_arguments(
     contact = {key: cells[column] for column, key in CONTACT_COLUMNS.items() if column in cells}
     contacts = [{**contact, "is_primary": True}] if contact else []
     return values, contacts, errors
-
-
-def parse_amount(text: str) -> Decimal:
-    cleaned = text.replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
-    amount = Decimal(cleaned.removesuffix("元").strip())
-    if not amount.is_finite():
-        raise InvalidOperation
-    return amount
 
 
 def active_users(usernames: Iterable[str]) -> dict[str, Any]:
@@ -368,9 +329,7 @@ def check_existing(candidates: Sequence[Candidate], sheet: Sheet, report: Import
 
 def cell_errors(row: int, sheet: Sheet, errors: Mapping[str, str]) -> list[RowError]:
     """Field errors of the services, placed in the file's columns."""
-    return [
-        RowError(row, sheet.column(column_of(name)), message) for name, message in errors.items()
-    ]
+    return place_cell_errors(row, sheet, errors, column_of)
 
 
 def column_of(field_name: str) -> str:
@@ -384,8 +343,3 @@ def column_of(field_name: str) -> str:
 
 def error_fields(error: DomainError) -> dict[str, str]:
     return dict(error.fields) or {"name": str(error.message)}
-
-
-def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

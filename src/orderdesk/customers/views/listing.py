@@ -11,13 +11,13 @@ from django.views.decorators.http import require_GET
 
 from orderdesk.core import permissions
 from orderdesk.core.errors import DomainError
+from orderdesk.core.spreadsheets import xlsx_response
 
 from .. import selectors, services
 from ..forms import CustomerFilterForm, ImportForm
 from .base import CREATE, IMPORT, MERGE, owner_filter_choices, place_errors, require_customer_access
 
 PAGE_SIZE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def filter_form(request: HttpRequest) -> CustomerFilterForm:
@@ -61,10 +61,7 @@ def export(request: HttpRequest) -> HttpResponse:
     require_customer_access(request.user)
     customers = selectors.search(request.user, **filter_form(request).filters())
     data = services.export_customers(customers, user=request.user)
-    response = HttpResponse(data, content_type=XLSX)
-    filename = f"customers-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(data, f"customers-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @permission_required(IMPORT, raise_exception=True)

@@ -65,20 +65,15 @@ def reserve(
         with transaction.atomic():
             ids = [place.pk] if place is not None else selectors.active_warehouse_ids()
             levels = selectors.lock_levels(found.pk, ids)
-            if selectors.open_reservations(reference).exists():
-                raise ReservationExists(
-                    _("{reference} already holds stock; release it first.").format(
-                        reference=reference
-                    ),
-                    fields={"reference": _("Already reserved.")},
-                )
+            # A second open reservation for the reference is refused by the partial unique
+            # index when the reservation is inserted: no query for it while the lock is held.
             chosen = next((level for level in levels if level.available >= quantity), None)
             if chosen is None:
                 shortfall = max((level.available for level in levels), default=ZERO)
             else:
                 reservation = hold(chosen, found, quantity, reference, by=by, source=source)
     except IntegrityError as error:
-        if "one_open_reservation_per_reference" not in str(error):
+        if not is_duplicate_reference(error):
             raise
         raise ReservationExists(
             _("{reference} already holds stock; release it first.").format(reference=reference),
@@ -94,6 +89,12 @@ def reserve(
             restock_on=restock_on,
         )
     return reservation
+
+
+def is_duplicate_reference(error: IntegrityError) -> bool:
+    """PostgreSQL names the violated index; SQLite names the column."""
+    text = str(error)
+    return "one_open_reservation_per_reference" in text or "inventory_reservation.reference" in text
 
 
 def hold(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from orderdesk.catalog.models import SalesKind
 from orderdesk.core import audit, permissions
 from orderdesk.core.errors import ValidationFailed
 
@@ -22,6 +23,7 @@ LIST_FIELDS = (
     "prices_include_tax", "active",
 )  # fmt: skip
 ITEM_FIELDS = ("min_quantity", "unit_price", "floor_price")
+BATCH = 500
 
 
 def create_price_list(values: Mapping[str, Any], *, by: Any) -> PriceList:
@@ -99,34 +101,69 @@ def set_price(
     price_list: PriceList, product: Any, values: Mapping[str, Any], *, by: Any
 ) -> PriceListItem:
     """Set the price of ``product`` from ``min_quantity`` (default 1) in ``price_list``:
-    creates the quantity break or changes it. A floor above the price is refused."""
+    creates the quantity break or changes it, by the rules of :func:`price_errors`."""
     permissions.require(by, MANAGE)
     values = {"min_quantity": 1, **values}
-    errors: dict[str, str] = {}
-    if not product.is_active:
-        errors["product"] = _("{sku} is no longer sold.").format(sku=product.sku)
     with transaction.atomic():
         price_list = selectors.lock_price_list(price_list.pk)
-        item = PriceListItem.objects.filter(
-            price_list=price_list, product=product, min_quantity=values["min_quantity"]
-        ).first()
+        item = (
+            PriceListItem.objects.select_related("product")
+            .filter(price_list=price_list, product=product, min_quantity=values["min_quantity"])
+            .first()
+        )
         created = item is None
         item = item or PriceListItem(price_list=price_list, product=product)
         before = audit.snapshot(item, ITEM_FIELDS) if not created else {}
         assign(item, values, ITEM_FIELDS)
-        full_clean(item, exclude=["price_list", "product"])
-        if item.min_quantity is not None and item.min_quantity <= 0:
-            errors["min_quantity"] = _("Enter a quantity greater than zero.")
-        if item.floor_price is not None and item.floor_price > item.unit_price:
-            errors["floor_price"] = _("The minimum price must not exceed the price.")
-        if errors:
+        if errors := price_errors(item, product):
             raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
         changes = audit.diff(before, audit.snapshot(item, ITEM_FIELDS))
         if changes:
-            item.save()
-            changes = {"product": (None, product.sku), **changes}
-            audit.record(price_list, "set_price", by=by, changes=changes)
+            store_prices(price_list, [(item, changes)], by=by)
     return item
+
+
+def store_prices(
+    price_list: PriceList, changed: Sequence[tuple[PriceListItem, audit.Changes]], *, by: Any
+) -> None:
+    """Save prices of ``price_list`` checked by :func:`price_errors`, with one ``set_price``
+    audit entry each on the list, in bulk statements: the one write path of ``set_price``
+    and the import. The caller holds the list's lock, inside its transaction."""
+    new = [item for item, _changes in changed if item.pk is None]
+    existing = [item for item, _changes in changed if item.pk is not None]
+    columns = sorted({name for item, changes in changed if item.pk is not None for name in changes})
+    PriceListItem.objects.bulk_create(new, batch_size=BATCH)
+    if existing:
+        PriceListItem.objects.bulk_update(existing, columns, batch_size=BATCH)
+    audit.record_many(
+        [
+            (price_list, "set_price", {"product": (None, item.product.sku), **changes})
+            for item, changes in changed
+        ],
+        by=by,
+    )
+
+
+def price_errors(item: PriceListItem, product: Any) -> dict[str, str]:
+    """Every problem of one price (a quantity break), as {field: message}: the product is
+    sold (active, not prohibited), the fields are well formed, the quantity is above zero
+    and the minimum price does not exceed the price. ``set_price`` and the price list
+    import (``importing.py``) apply these rules."""
+    errors: dict[str, str] = {}
+    if not product.is_active:
+        errors["product"] = _("{sku} is no longer sold.").format(sku=product.sku)
+    elif product.sales_kind == SalesKind.PROHIBITED:
+        errors["product"] = _("{sku} may not be sold, so it has no price.").format(sku=product.sku)
+    try:
+        full_clean(item, exclude=["price_list", "product"])
+    except ValidationFailed as error:
+        errors |= error.fields
+    quantity, price, floor = item.min_quantity, item.unit_price, item.floor_price
+    if "min_quantity" not in errors and quantity is not None and quantity <= 0:
+        errors["min_quantity"] = _("Enter a quantity greater than zero.")
+    if floor is not None and price is not None and floor > price and "floor_price" not in errors:
+        errors["floor_price"] = _("The minimum price must not exceed the price.")
+    return errors
 
 
 def remove_price(item: PriceListItem, *, by: Any) -> None:

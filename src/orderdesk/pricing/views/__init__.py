@@ -1,0 +1,29 @@
+"""Price policy pages: price lists (the list, the form, the editor with its prices), promotions
+(the list, the form, the page) and the prices panel on the product page. Each view parses
+input, fetches through ``selectors``, calls one service and renders; the rules are the
+services'."""
+
+from .panels import product_prices_panel
+from .price_lists import (
+    create_price_list,
+    edit_price_list,
+    price_list,
+    price_list_list,
+    remove_price,
+    set_price,
+)
+from .promotions import create_promotion, edit_promotion, promotion, promotion_list
+
+__all__ = [
+    "create_price_list",
+    "create_promotion",
+    "edit_price_list",
+    "edit_promotion",
+    "price_list",
+    "price_list_list",
+    "product_prices_panel",
+    "promotion",
+    "promotion_list",
+    "remove_price",
+    "set_price",
+]
