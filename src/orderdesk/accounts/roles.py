@@ -36,9 +36,15 @@ IMPORT = "customers.import_customers"
 PRODUCTS = "catalog.manage_products"
 PRICES = "pricing.manage_prices"
 STOCK, RESERVE = "inventory.manage_stock", "inventory.reserve_stock"
+# Sales orders (issue 5).
+ORDERS_ALL, ORDERS_TEAM = "orders.view_all_orders", "orders.view_team_orders"
+ENTER, CANCEL, RELEASE = "orders.enter_orders", "orders.cancel_orders", "orders.release_orders"
+REVIEW_SALES, REVIEW_FINANCE = "orders.review_sales", "orders.review_finance"
+REVIEW_WAREHOUSE, REVIEW_PRODUCTION = "orders.review_warehouse", "orders.review_production"
+CREDIT_EXCESS, ORDER_SETTINGS = "orders.approve_credit_excess", "orders.manage_order_settings"
 
 ROLES: tuple[Role, ...] = (
-    Role("sales", _("Sales"), "sales", (OWN, CREATE, EDIT, PERSONAL, RESERVE)),
+    Role("sales", _("Sales"), "sales", (OWN, CREATE, EDIT, PERSONAL, RESERVE, ENTER, CANCEL)),
     Role(
         "sales_manager",
         _("Sales manager"),
@@ -56,30 +62,54 @@ ROLES: tuple[Role, ...] = (
             PRODUCTS,
             PRICES,
             RESERVE,
+            ORDERS_TEAM,
+            ENTER,
+            CANCEL,
+            RELEASE,
+            REVIEW_SALES,
         ),
     ),
     Role(
         "customer_service",
         _("Customer service"),
         "customer_service",
-        (ALL, CREATE, EDIT, PERSONAL, IMPORT, RESERVE),
+        (ALL, CREATE, EDIT, PERSONAL, IMPORT, RESERVE, ORDERS_ALL, ENTER, CANCEL, RELEASE),
     ),
     Role(
         "finance",
         _("Finance"),
         "finance",
-        (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, PRICES),
+        (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, PRICES, ORDERS_ALL, REVIEW_FINANCE),
     ),
-    Role("warehouse", _("Warehouse"), "warehouse", (STOCK,)),
-    Role("production", _("Production / technical"), "production", (PRODUCTS,)),
-    Role("logistics", _("Logistics"), "logistics"),
-    Role("aftersales", _("After-sales"), "aftersales", (ALL,)),
-    Role("legal", _("Legal"), "legal", (AUDIT,)),
+    Role("warehouse", _("Warehouse"), "warehouse", (STOCK, RESERVE, ORDERS_ALL, REVIEW_WAREHOUSE)),
+    Role(
+        "production",
+        _("Production / technical"),
+        "production",
+        (PRODUCTS, ORDERS_ALL, REVIEW_PRODUCTION),
+    ),
+    Role("logistics", _("Logistics"), "logistics", (ORDERS_ALL,)),
+    Role("aftersales", _("After-sales"), "aftersales", (ALL, ORDERS_ALL)),
+    Role("legal", _("Legal"), "legal", (AUDIT, ORDERS_ALL)),
     Role(
         "general_manager",
         _("General manager"),
         "management",
-        (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, MERGE, PRICES),
+        (
+            AUDIT,
+            ALL,
+            EDIT,
+            PERSONAL,
+            CREDIT,
+            MANAGE_CREDIT,
+            MERGE,
+            PRICES,
+            ORDERS_ALL,
+            CANCEL,
+            RELEASE,
+            CREDIT_EXCESS,
+            ORDER_SETTINGS,
+        ),
     ),
     Role(
         "administrator",
@@ -97,6 +127,8 @@ ROLES: tuple[Role, ...] = (
             IMPORT,
             PRODUCTS,
             STOCK,
+            ORDERS_ALL,
+            ORDER_SETTINGS,
         ),
     ),
     Role("customer", _("Customer"), ""),

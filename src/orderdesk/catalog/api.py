@@ -1,4 +1,5 @@
-"""REST endpoints for products at /api/v1/products (issue 4, capabilities 7 and 8).
+"""REST endpoints for products at /api/v1/products (issue 4, capabilities 7 and 8) and
+their categories at /api/v1/categories.
 
 Every endpoint parses input, fetches through ``selectors`` (one 404 for missing and hidden),
 calls one service and renders. Creating POSTs accept an ``Idempotency-Key`` header, handled
@@ -17,8 +18,13 @@ from orderdesk.core.models import AuditEntry
 from orderdesk.core.spreadsheets import xlsx_response
 
 from . import exporting, importing, selectors, services
-from .models import Product
+from .models import Category, Product
 from .schemas import (
+    CategoryChangeIn,
+    CategoryDetailOut,
+    CategoryFilter,
+    CategoryIn,
+    CategoryListOut,
     ProductChangeIn,
     ProductDetailOut,
     ProductFilter,
@@ -29,6 +35,7 @@ from .schemas import (
 )
 
 router = Router(tags=["products"])
+categories_router = Router(tags=["categories"])
 
 
 @router.get("", response=ProductListOut, summary="List and search products")
@@ -152,4 +159,64 @@ def history_entry(entry: AuditEntry) -> dict[str, Any]:
         "action": entry.action,
         "changes": entry.changes,
         "reason": entry.reason,
+    }
+
+
+# --- categories ---------------------------------------------------------------------------
+
+
+@categories_router.get("", response=CategoryListOut, summary="Categories with product counts")
+def list_categories(request: HttpRequest, filters: Query[CategoryFilter]) -> dict[str, Any]:
+    selectors.require_staff(request.user)
+    categories = selectors.categories_with_counts(request.user)
+    page = categories[filters.offset : filters.offset + filters.limit]
+    return {"count": categories.count(), "items": [category_out(row) for row in page]}
+
+
+@categories_router.post(
+    "", response={201: CategoryDetailOut}, summary="Create a category (409 duplicate code)"
+)
+def create_category(request: HttpRequest, payload: CategoryIn) -> Status[dict[str, Any]]:
+    category = services.create_category(payload.dict(), by=request.user)
+    return Status(201, category_detail(request.user, category.pk))
+
+
+@categories_router.get("/{category_id}", response=CategoryDetailOut, summary="One category")
+def get_category(request: HttpRequest, category_id: int) -> dict[str, Any]:
+    return category_detail(request.user, category_id)
+
+
+@categories_router.patch(
+    "/{category_id}",
+    response=CategoryDetailOut,
+    summary="Change a category (only the fields sent; a reason is required)",
+)
+def update_category(
+    request: HttpRequest, category_id: int, payload: CategoryChangeIn
+) -> dict[str, Any]:
+    category = selectors.category_for(request.user, category_id)
+    values = payload.dict(exclude_unset=True, exclude={"reason"})
+    services.update_category(category, values, by=request.user, reason=payload.reason)
+    return category_detail(request.user, category_id)
+
+
+def category_out(category: Category) -> dict[str, Any]:
+    parent = category.parent
+    return {
+        "id": category.pk,
+        "code": category.code,
+        "name": category.name,
+        "parent": None
+        if parent is None
+        else {"id": parent.pk, "code": parent.code, "name": parent.name},
+        "product_count": category.product_count,  # type: ignore[attr-defined]
+    }
+
+
+def category_detail(user: Any, category_id: int) -> dict[str, Any]:
+    category = selectors.category_for(user, category_id)
+    return {
+        **category_out(category),
+        "can_edit": selectors.can_manage(user),
+        "history": [history_entry(entry) for entry in selectors.history(category)],
     }

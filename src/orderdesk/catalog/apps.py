@@ -19,6 +19,7 @@ class CatalogConfig(AppConfig):
                     # Every member of staff sees the catalog (see selectors.is_staff_member).
                     Entry(_("Products"), "catalog:list"),
                     Entry(_("New product"), "catalog:create", MANAGE),
+                    Entry(_("Categories"), "catalog:categories"),
                 ),
                 order=30,
             )

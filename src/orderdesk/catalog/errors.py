@@ -9,3 +9,9 @@ class DuplicateSku(Conflict):
     """Another product already has this SKU."""
 
     default_code = "duplicate_sku"
+
+
+class DuplicateCategoryCode(Conflict):
+    """Another category already has this code."""
+
+    default_code = "duplicate_category_code"

@@ -99,3 +99,33 @@ class ProductImportForm(forms.Form):
             "A known SKU updates that product; a new SKU creates one."
         )
     )
+
+
+class CategoryForm(forms.Form):
+    code = forms.CharField(
+        label=_("code"), max_length=30, help_text=_("Letters, digits, - and _; e.g. pumps.")
+    )
+    name = forms.CharField(label=_("name"), max_length=60)
+    parent = forms.ModelChoiceField(
+        label=_("parent category"),
+        queryset=Category.objects.order_by("code"),
+        required=False,
+        empty_label=_("(none: a top category)"),
+    )
+
+    @classmethod
+    def initial_for(cls, category: Category) -> dict[str, Any]:
+        return {"code": category.code, "name": category.name, "parent": category.parent_id}
+
+    def values(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "reason"}
+
+
+class CategoryChangeForm(CategoryForm):
+    reason = forms.CharField(
+        label=_("Reason for the change"), max_length=500, required=False, widget=forms.TextInput
+    )
+
+    def values(self) -> dict[str, Any]:
+        """Only what changed, so the audit entry names only that."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "reason"}

@@ -1,4 +1,4 @@
-"""API input and output shapes for products.
+"""API input and output shapes for products and categories.
 
 Schemas check format only (types, lengths as in the model); every rule (SKU format and
 uniqueness, VAT band, lead-time range, plain text, who may change the catalog) is the
@@ -62,6 +62,44 @@ class CategoryOut(Schema):
     id: int
     code: str
     name: str
+
+
+class CategoryIn(Schema):
+    code: str = Field(
+        "", max_length=30, description="Unique; letters, digits, - and _ (e.g. pumps)."
+    )
+    name: str = Field("", max_length=60, description="e.g. 离心泵")
+    parent: str | None = Field(
+        None, max_length=30, description="Parent category id or code; empty for a top one."
+    )
+
+
+class CategoryChangeIn(CategoryIn):
+    """Only the fields sent are changed; ``"parent": null`` moves it to the top."""
+
+    reason: str = Field("", max_length=500, description="Why (变更原因); required.")
+
+
+class CategoryFilter(Schema):
+    limit: int = Field(200, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class CategoryItemOut(CategoryOut):
+    parent: CategoryOut | None
+    product_count: int = Field(description="Products in the category, inactive included.")
+
+
+class CategoryDetailOut(CategoryItemOut):
+    can_edit: bool
+    history: list[dict[str, Any]] = Field(
+        description="Changes, newest first: {at, actor, action, changes, reason}."
+    )
+
+
+class CategoryListOut(Schema):
+    count: int
+    items: list[CategoryItemOut]
 
 
 class ProductOut(Schema):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from orderdesk.core import audit, permissions
@@ -65,6 +65,39 @@ def can_manage(user: Any) -> bool:
 
 def categories() -> QuerySet[Category]:
     return Category.objects.select_related("parent").order_by("code")
+
+
+def categories_with_counts(user: Any) -> QuerySet[Category]:
+    """The category list page and the API list: by code, each with ``product_count`` (all
+    its products, inactive included); none for portal accounts."""
+    rows = categories().annotate(product_count=Count("products"))
+    return rows if is_staff_member(user) else rows.none()
+
+
+def category_for(user: Any, category_id: int) -> Category:
+    """One category for a member of staff (403 for a portal account); ``NotFound`` when
+    missing. Carries ``product_count`` like the list."""
+    require_staff(user)
+    category = categories_with_counts(user).filter(pk=category_id).first()
+    if category is None:
+        raise NotFound(_("No such category."), code="category_not_found")
+    return category
+
+
+def lock_category(category_id: int) -> Category:
+    return Category.objects.select_for_update().get(pk=category_id)
+
+
+def ancestor_ids(category_id: int) -> list[int]:
+    """The key of a category and those of the categories above it, nearest first (one query
+    for the whole tree; a loop already stored stops the walk)."""
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    chain: list[int] = []
+    key: int | None = category_id
+    while key is not None and key not in chain:
+        chain.append(key)
+        key = parents.get(key)
+    return chain
 
 
 def search(
@@ -131,6 +164,6 @@ def lock_product(product_id: int) -> Product:
     return Product.objects.select_for_update().get(pk=product_id)
 
 
-def history(product: Product, *, limit: int = 100) -> list[AuditEntry]:
-    """The product's timeline, newest first."""
-    return list(audit.entries_for(product).order_by("-at", "-id")[:limit])
+def history(obj: Product | Category, *, limit: int = 100) -> list[AuditEntry]:
+    """The timeline of a product or a category, newest first."""
+    return list(audit.entries_for(obj).order_by("-at", "-id")[:limit])

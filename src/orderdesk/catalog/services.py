@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orderdesk.core import audit, permissions
+from orderdesk.core.errors import ValidationFailed
 from orderdesk.core.reasons import require_reason
 
 from . import selectors
-from .errors import DuplicateSku
+from .errors import DuplicateCategoryCode, DuplicateSku
 from .models import Category, Product
 from .validation import (
     CATEGORY_FIELDS,
@@ -37,23 +38,81 @@ BATCH = 500
 
 
 def create_category(values: Mapping[str, Any], *, by: Any) -> Category:
-    """Add a product category (产品分类); codes are unique."""
+    """Add a product category (产品分类): a code (letters, digits, - and _) no other
+    category has, a plain-text name, optionally under an existing parent."""
     permissions.require(by, MANAGE)
     category = Category()
-    errors = clean_category(category, values)
-    if category.code and Category.objects.filter(code=category.code).exists():
-        errors["code"] = _("Another category already has this code.")
-    raise_if(errors)
-    with transaction.atomic():
-        category.save()
-        changes = audit.snapshot(category, CATEGORY_FIELDS)
-        audit.record(
-            category,
-            "create_category",
-            by=by,
-            changes={name: (None, value) for name, value in changes.items() if value},
-        )
+    refuse_invalid_category(clean_category(category, values))
+    check_code_free(category)
+    try:
+        with transaction.atomic():
+            category.save()
+            changes = audit.snapshot(category, CATEGORY_FIELDS)
+            audit.record(
+                category,
+                "create_category",
+                by=by,
+                changes={name: (None, value) for name, value in changes.items() if value},
+            )
+    except IntegrityError as error:
+        check_code_free(category)
+        raise error from None
     return category
+
+
+def update_category(
+    category: Category, values: Mapping[str, Any], *, by: Any, reason: str
+) -> Category:
+    """Rename a category, change its code or move it under another parent (or to the top:
+    an empty parent); every change states why (变更原因), and a category never ends up
+    under itself or one of its subcategories."""
+    permissions.require(by, MANAGE)
+    reason = require_reason(reason)
+    try:
+        with transaction.atomic():
+            category = selectors.lock_category(category.pk)
+            before = audit.snapshot(category, CATEGORY_FIELDS)
+            errors = clean_category(category, values)
+            if "parent" in values and values["parent"] in (None, ""):
+                category.parent = None
+            errors |= parent_errors(category)
+            refuse_invalid_category(errors)
+            changes = audit.diff(before, audit.snapshot(category, CATEGORY_FIELDS))
+            if "code" in changes:
+                check_code_free(category)
+            if changes:
+                category.save(update_fields=sorted(changes))
+                audit.record(category, "update_category", by=by, changes=changes, reason=reason)
+    except IntegrityError as error:
+        check_code_free(category)
+        raise error from None
+    return category
+
+
+def parent_errors(category: Category) -> dict[str, str]:
+    """A category may not sit under itself or under one of its own subcategories."""
+    if category.pk is None or category.parent_id is None:
+        return {}
+    if category.pk in selectors.ancestor_ids(category.parent_id):
+        return {"parent": _("A category cannot be placed under itself or its subcategories.")}
+    return {}
+
+
+def refuse_invalid_category(errors: Mapping[str, str]) -> None:
+    if errors:
+        raise ValidationFailed(
+            _("Please correct the marked fields."), code="invalid_category", fields=dict(errors)
+        )
+
+
+def check_code_free(category: Category) -> None:
+    existing = Category.objects.filter(code=category.code).exclude(pk=category.pk).first()
+    if existing is not None:
+        raise DuplicateCategoryCode(
+            _("Category %(category)s already has the code %(code)s.")
+            % {"category": existing, "code": existing.code},
+            fields={"code": _("Another category already has this code.")},
+        )
 
 
 def create_product(values: Mapping[str, Any], *, by: Any) -> Product:

@@ -1,4 +1,4 @@
-"""Product pages."""
+"""Product and category pages."""
 
 from django.urls import path
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("import/", views.import_products, name="import"),
     path("export/", views.export, name="export"),
+    path("categories/", views.category_list, name="categories"),
+    path("categories/new/", views.create_category, name="category_create"),
+    path("categories/<int:category_id>/edit/", views.edit_category, name="category_edit"),
     path("<int:product_id>/", views.detail, name="detail"),
     path("<int:product_id>/edit/", views.edit, name="edit"),
 ]

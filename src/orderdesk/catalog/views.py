@@ -1,6 +1,7 @@
 """Product pages: the list with search and filters, its Excel export and import, the product
-page with its history, and the create and edit forms. Each parses input, calls one service
-or selector and renders."""
+page with its history, the create and edit forms, and the categories (list with product
+counts, create and edit forms). Each parses input, calls one service or selector and
+renders."""
 
 from __future__ import annotations
 
@@ -23,8 +24,15 @@ from orderdesk.core.errors import DomainError, NotAllowed, NotFound
 from orderdesk.core.spreadsheets import xlsx_response
 
 from . import exporting, importing, selectors, services
-from .forms import ProductChangeForm, ProductFilterForm, ProductForm, ProductImportForm
-from .models import Product
+from .forms import (
+    CategoryChangeForm,
+    CategoryForm,
+    ProductChangeForm,
+    ProductFilterForm,
+    ProductForm,
+    ProductImportForm,
+)
+from .models import Category, Product
 
 PAGE_SIZE = 25
 PRODUCT_PAGE = "catalog.product"
@@ -42,6 +50,15 @@ def product_or_404(user: Any, product_id: int) -> Product:
         return selectors.product_for(user, product_id)
     except NotFound as error:
         raise Http404(str(error.message)) from error
+
+
+def category_or_404(user: Any, category_id: int) -> Category:
+    try:
+        return selectors.category_for(user, category_id)
+    except NotFound as error:
+        raise Http404(str(error.message)) from error
+    except NotAllowed as error:
+        raise PermissionDenied(str(error.message)) from error
 
 
 def place_errors(error: DomainError, form: forms.Form) -> None:
@@ -146,3 +163,55 @@ def edit(request: HttpRequest, product_id: int) -> HttpResponse:
             messages.success(request, _("Product %(sku)s saved.") % {"sku": product.sku})
             return htmx.redirect(request, reverse("catalog:detail", args=[product.pk]))
     return render(request, "catalog/form.html", {"form": form, "product": product})
+
+
+# --- categories -----------------------------------------------------------------------------
+
+
+@require_GET
+def category_list(request: HttpRequest) -> HttpResponse:
+    """Every category by code, with its parent and number of products."""
+    require_catalog_access(request.user)
+    return render(
+        request,
+        "catalog/categories.html",
+        {
+            "categories": selectors.categories_with_counts(request.user),
+            "can_manage": selectors.can_manage(request.user),
+        },
+    )
+
+
+@permission_required(MANAGE, raise_exception=True)
+def create_category(request: HttpRequest) -> HttpResponse:
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            category = services.create_category(form.values(), by=request.user)
+        except DomainError as error:
+            place_errors(error, form)
+        else:
+            messages.success(request, _("Category %(code)s created.") % {"code": category.code})
+            return htmx.redirect(request, reverse("catalog:categories"))
+    return render(request, "catalog/category_form.html", {"form": form, "category": None})
+
+
+@permission_required(MANAGE, raise_exception=True)
+def edit_category(request: HttpRequest, category_id: int) -> HttpResponse:
+    category = category_or_404(request.user, category_id)
+    form = CategoryChangeForm(request.POST or None, initial=CategoryForm.initial_for(category))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.update_category(
+                category, form.values(), by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            place_errors(error, form)
+        else:
+            messages.success(request, _("Category %(code)s saved.") % {"code": saved.code})
+            return htmx.redirect(request, reverse("catalog:categories"))
+    return render(
+        request,
+        "catalog/category_form.html",
+        {"form": form, "category": category, "entries": selectors.history(category)},
+    )

@@ -17,6 +17,7 @@ from ninja.security import django_auth
 
 from orderdesk.accounts.api import BearerTokenAuth
 from orderdesk.accounts.api import router as accounts_router
+from orderdesk.catalog.api import categories_router
 from orderdesk.catalog.api import router as products_router
 from orderdesk.core.api import router as core_router
 from orderdesk.core.errors import DomainError
@@ -83,6 +84,7 @@ api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/customers", customers_router)
 api.add_router("/products", products_router)
+api.add_router("/categories", categories_router)
 api.add_router("/price-lists", price_lists_router)
 api.add_router("/promotions", promotions_router)
 api.add_router("/pricing", pricing_router)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "orderdesk.catalog",
     "orderdesk.inventory",
     "orderdesk.pricing",
+    "orderdesk.orders",
 ]
 
 MIDDLEWARE = [

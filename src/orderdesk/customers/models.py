@@ -4,7 +4,7 @@ the interaction log."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -13,10 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-
-def money(label: Any, **options: Any) -> Any:
-    """An amount in yuan, exact to the fen (STYLE §8)."""
-    return models.DecimalField(label, max_digits=14, decimal_places=2, **options)
+from orderdesk.core.fields import money
 
 
 class CustomerType(models.TextChoices):

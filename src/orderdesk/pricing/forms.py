@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orderdesk.catalog.selectors import categories
+from orderdesk.core.forms import SpreadsheetField
 from orderdesk.customers.models import Grade
 
 from . import selectors
@@ -255,3 +256,13 @@ class PromotionForm(forms.Form):
         values["categories"] = list(values["categories"])
         values["grades"] = sorted(values["grades"])
         return values
+
+
+class PriceImportForm(forms.Form):
+    file = SpreadsheetField(
+        help_text=_(
+            "An .xlsx or .csv file with one price per row (first row: column names). The same "
+            "SKU and from quantity as a price of the list changes it; another adds a quantity "
+            "break."
+        )
+    )

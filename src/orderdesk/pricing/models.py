@@ -16,14 +16,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from orderdesk.core.fields import money
 from orderdesk.customers.models import Grade
 
 ZERO = Decimal(0)
-
-
-def money(label: Any, **options: Any) -> Any:
-    """An amount in yuan, exact to the fen (STYLE §8)."""
-    return models.DecimalField(label, max_digits=14, decimal_places=2, **options)
 
 
 def percent(label: Any, **options: Any) -> Any:

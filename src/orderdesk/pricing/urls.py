@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:price_list_id>/", views.price_list, name="detail"),
     path("<int:price_list_id>/edit/", views.edit_price_list, name="edit"),
     path("<int:price_list_id>/prices/", views.set_price, name="set_price"),
+    path("<int:price_list_id>/import/", views.import_prices, name="import"),
+    path("<int:price_list_id>/export/", views.export_prices, name="export"),
     path(
         "<int:price_list_id>/prices/<int:item_id>/remove/",
         views.remove_price,

@@ -1,8 +1,9 @@
-"""Price policy pages: price lists (the list, the form, the editor with its prices), promotions
-(the list, the form, the page) and the prices panel on the product page. Each view parses
-input, fetches through ``selectors``, calls one service and renders; the rules are the
-services'."""
+"""Price policy pages: price lists (the list, the form, the editor with its prices, their
+spreadsheet import and export), promotions (the list, the form, the page) and the prices
+panel on the product page. Each view parses input, fetches through ``selectors``, calls one
+service and renders; the rules are the services'."""
 
+from .imports import export_prices, import_prices
 from .panels import product_prices_panel
 from .price_lists import (
     create_price_list,
@@ -19,6 +20,8 @@ __all__ = [
     "create_promotion",
     "edit_price_list",
     "edit_promotion",
+    "export_prices",
+    "import_prices",
     "price_list",
     "price_list_list",
     "product_prices_panel",
