@@ -23,6 +23,7 @@ from orderdesk.core.api import router as core_router
 from orderdesk.core.errors import DomainError
 from orderdesk.customers.api import router as customers_router
 from orderdesk.inventory.api import stock_router, warehouses_router
+from orderdesk.orders.api import router as orders_router
 from orderdesk.pricing.api import price_lists_router, pricing_router, promotions_router
 
 api = NinjaAPI(
@@ -90,3 +91,4 @@ api.add_router("/promotions", promotions_router)
 api.add_router("/pricing", pricing_router)
 api.add_router("/warehouses", warehouses_router)
 api.add_router("/stock", stock_router)
+api.add_router("/orders", orders_router)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("products/", include("orderdesk.catalog.urls")),
     path("prices/", include("orderdesk.pricing.urls")),
     path("stock/", include("orderdesk.inventory.urls")),
+    path("orders/", include("orderdesk.orders.urls")),
     path("", include("orderdesk.core.urls")),
 ]

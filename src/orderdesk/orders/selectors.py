@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from orderdesk.core import permissions
 from orderdesk.core.errors import NotFound
@@ -62,3 +64,60 @@ def pending_steps() -> QuerySet[ReviewStep]:
     return ReviewStep.objects.filter(status=StepStatus.PENDING).select_related(
         "order", "order__customer"
     )
+
+
+def search_orders(
+    user: Any,
+    *,
+    q: str = "",
+    status: str | list[str] = "",
+    customer: int | None = None,
+    salesperson: int | None = None,
+    channel: str = "",
+    received_from: dt.date | None = None,
+    received_until: dt.date | None = None,
+    overdue_review: bool = False,
+) -> QuerySet[Order]:
+    """The order list (page and API): newest received first, ``(received_at, id)`` keyset
+    order so deep pages stay fast. ``q`` matches the order number prefix or the customer's
+    name, code or pinyin initials."""
+    orders = orders_visible_to(user).select_related("customer", "salesperson")
+    if q := (q or "").strip():
+        orders = orders.filter(
+            Q(number__startswith=q.upper())
+            | Q(customer__name__icontains=q)
+            | Q(customer__code__startswith=q.upper())
+            | Q(customer__pinyin__startswith=q.lower())
+        )
+    if status:
+        statuses = [status] if isinstance(status, str) else list(status)
+        orders = orders.filter(status__in=statuses)
+    if customer:
+        orders = orders.filter(customer_id=customer)
+    if salesperson:
+        orders = orders.filter(salesperson_id=salesperson)
+    if channel:
+        orders = orders.filter(channel=channel)
+    if received_from:
+        orders = orders.filter(received_at__date__gte=received_from)
+    if received_until:
+        orders = orders.filter(received_at__date__lte=received_until)
+    if overdue_review:
+        late = ReviewStep.objects.filter(
+            status=StepStatus.PENDING, due_at__lt=timezone.now()
+        ).values("order_id")
+        orders = orders.filter(pk__in=late)
+    return orders.order_by("-received_at", "-id")
+
+
+def steps_awaiting(user: Any) -> list[ReviewStep]:
+    """Pending review steps this user may decide ("my tasks"), most urgent first."""
+    from .services.review import may_decide
+
+    steps = pending_steps().order_by("due_at", "id")
+    if not getattr(user, "is_system", False):
+        roles = set(user.groups.values_list("name", flat=True))
+        if not roles:
+            return []
+        steps = steps.filter(role__in=[*roles, "sales_manager", "general_manager"])
+    return [step for step in steps[:500] if may_decide(user, step)]

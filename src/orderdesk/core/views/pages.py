@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from orderdesk.core import selectors, workcalendar
+from orderdesk.core import selectors, workcalendar, worklist
 from orderdesk.core.forms import AuditFilterForm
 
 
@@ -33,8 +33,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    # Review steps, follow-ups and reminders from later issues land here.
-    return render(request, "core/my_tasks.html", {"tasks": []})
+    # Review steps, follow-ups and reminders: registered by the apps (core.worklist).
+    return render(request, "core/my_tasks.html", {"tasks": worklist.tasks_for(request.user)})
 
 
 @permission_required("core.view_auditentry", raise_exception=True)

@@ -1,0 +1,47 @@
+""""My tasks" (我的待办): each business app registers a source of tasks for a user.
+
+Core renders the page but cannot import the apps above it, so, like the navigation bar and
+the page panels, apps register a function in their ``AppConfig.ready()`` that returns the
+user's open tasks (review steps, follow-ups, reminders).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str
+    """Groups tasks into queues on the page, e.g. "Finance review"."""
+    title: str
+    url: str
+    due_at: dt.datetime | None = None
+    detail: str = ""
+    actions: tuple[tuple[str, str], ...] = field(default=())
+    """(label, url) pairs for quick actions such as approve / reject dialogs."""
+
+    @property
+    def overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.due_at is not None and self.due_at < timezone.now()
+
+
+Source = Callable[[Any], Iterable[Task]]
+_SOURCES: list[Source] = []
+
+
+def register(source: Source) -> None:
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def tasks_for(user: Any) -> list[Task]:
+    """Every open task of ``user``, the most urgent (earliest due) first."""
+    tasks = [task for source in _SOURCES for task in source(user)]
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(tasks, key=lambda task: task.due_at or far)

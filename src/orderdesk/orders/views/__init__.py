@@ -1,0 +1,1 @@
+"""Order pages: list, entry form, order page, review decisions, confirmation."""
