@@ -30,7 +30,11 @@ def test_price_and_stock_keeper_adds_a_price_and_corrects_stock_with_a_reason(pa
     warehouse = inventory_services.create_warehouse({"code": "SH01", "name": "上海仓"}, by=keeper)
     inventory_services.receive_stock(product, warehouse, "10", by=keeper)
     price_list = pricing_services.create_price_list(
-        {"code": "std", "name": "标准价", "valid_from": timezone.localdate() - dt.timedelta(days=1)},
+        {
+            "code": "std",
+            "name": "标准价",
+            "valid_from": timezone.localdate() - dt.timedelta(days=1),
+        },
         by=keeper,
     )
     pricing_services.set_price(price_list, product, {"unit_price": Decimal(120)}, by=keeper)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from orderdesk.catalog import services
-from orderdesk.catalog.errors import DuplicateSku
+from orderdesk.catalog.errors import DuplicateCategoryCode, DuplicateSku
 from orderdesk.catalog.models import Product
 from orderdesk.core import audit
 from orderdesk.core.errors import NotAllowed, ValidationFailed
@@ -170,7 +170,7 @@ def test_unchanged_values_write_no_audit_entry(production1):
 def test_duplicate_category_code_is_refused(production1):
     make_category(by=production1, code="pumps")
 
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(DuplicateCategoryCode) as refused:
         make_category(by=production1, code="pumps")
 
     assert "code" in refused.value.fields
