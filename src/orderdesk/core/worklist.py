@@ -23,12 +23,39 @@ class Task:
     detail: str = ""
     actions: tuple[tuple[str, str], ...] = field(default=())
     """(label, url) pairs for quick actions such as approve / reject dialogs."""
+    time_left: dt.timedelta | None = None
+    """Working time until ``due_at`` (negative when overdue), from ``core.workcalendar``."""
+    flag: str = ""
+    """A short warning shown next to the title, e.g. "Escalated"."""
 
     @property
     def overdue(self) -> bool:
         from django.utils import timezone
 
+        if self.time_left is not None:
+            return self.time_left < dt.timedelta(0)
         return self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def time_left_label(self) -> str:
+        return working_time_label(self.time_left) if self.time_left is not None else ""
+
+
+def working_time_label(span: dt.timedelta) -> str:
+    """``span`` of working time for people: "3 h 20 min left" or "overdue by 1 h 5 min"."""
+    from django.utils.translation import gettext as _
+
+    minutes = int(abs(span).total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        amount = _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
+    elif hours:
+        amount = _("%(hours)d h") % {"hours": hours}
+    else:
+        amount = _("%(minutes)d min") % {"minutes": rest}
+    if span < dt.timedelta(0):
+        return _("overdue by %(amount)s") % {"amount": amount}
+    return _("%(amount)s left") % {"amount": amount}
 
 
 Source = Callable[[Any], Iterable[Task]]
