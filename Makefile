@@ -13,7 +13,7 @@ export ORDERDESK_VAR_DIR ?= $(CURDIR)/var
 export ORDERDESK_NODE_MODULES ?= $(CURDIR)/node_modules
 
 .PHONY: help run serve install install-dev assets messages static secret migrate demo \
-        test lint test-sqlite test-postgres test-browser bench fmt lock clean browser-deps
+        test lint test-sqlite test-postgres test-browser bench fmt lock clean browser-deps fonts
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -37,13 +37,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.run-installed assets messages static ## Install the app and its assets into .venv
-install-dev: $(VENV)/.dev-installed assets messages ## Install the app plus test and lint tools
+install: $(VENV)/.run-installed assets messages static fonts ## Install the app and its assets into .venv
+install-dev: $(VENV)/.dev-installed assets messages fonts ## Install the app plus test and lint tools
 assets: node_modules/.installed
 
 messages: $(VENV)/.run-installed ## Compile translations (.po -> .mo)
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext; }
 	cd src/orderdesk && DEBUG=1 ../../$(BIN)/django-admin compilemessages --settings orderdesk.config.settings -v 0
+
+fonts: ## Chinese TrueType font for PDFs (order confirmations): fonts-wqy-microhei
+	@test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei; }
 
 static: $(VENV)/.run-installed assets ## Collect static files for whitenoise
 	DEBUG=1 $(BIN)/orderdesk manage collectstatic --noinput -v 0

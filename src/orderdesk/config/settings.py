@@ -166,6 +166,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# The order entry form posts 5 fields a line and takes up to 5,000 lines (Django's default
+# of 1,000 fields would refuse an order of 200 lines with a 400).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 30_000
 
 # --- Languages -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -254,4 +257,7 @@ LOGGING = {
 }
 
 ORDERDESK_DEMO_PASSWORD = os.environ.get("ORDERDESK_DEMO_PASSWORD", "orderdesk-demo")
+# The address people outside the company reach orderdesk at: links in e-mails to customers
+# (the order confirmation page) start with it.
+ORDERDESK_BASE_URL = os.environ.get("ORDERDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 ORDERDESK_NAME = _("orderdesk")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 from .context import reset_request_id, set_request_id
 
@@ -39,6 +40,19 @@ class LoginRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+        if not request.user.is_authenticated and not is_public(request):
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)
+
+
+def is_public(request: HttpRequest) -> bool:
+    """A public prefix, or a view marked with Django's ``@login_not_required`` (a page for
+    people outside the company, such as a customer confirming an order by an e-mailed link;
+    such a view checks its own token)."""
+    if request.path.startswith(PUBLIC_PREFIXES):
+        return True
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return getattr(match.func, "login_required", True) is False

@@ -1,4 +1,4 @@
-""""My tasks" (我的待办): each business app registers a source of tasks for a user.
+""" "My tasks" (我的待办): each business app registers a source of tasks for a user.
 
 Core renders the page but cannot import the apps above it, so, like the navigation bar and
 the page panels, apps register a function in their ``AppConfig.ready()`` that returns the
@@ -32,19 +32,26 @@ class Task:
     def overdue(self) -> bool:
         from django.utils import timezone
 
-        if self.time_left is not None:
-            return self.time_left < dt.timedelta(0)
         return self.due_at is not None and self.due_at < timezone.now()
 
     @property
     def time_left_label(self) -> str:
-        return working_time_label(self.time_left) if self.time_left is not None else ""
+        if self.time_left is None:
+            return ""
+        return working_time_label(self.time_left, overdue=self.overdue)
 
 
-def working_time_label(span: dt.timedelta) -> str:
-    """``span`` of working time for people: "3 h 20 min left" or "overdue by 1 h 5 min"."""
+def working_time_label(span: dt.timedelta, *, overdue: bool | None = None) -> str:
+    """``span`` of working time for people: "3 h 20 min left" or "overdue by 1 h 5 min".
+
+    ``overdue`` defaults to a negative span; a step due at the end of the working day is
+    overdue in the evening although no working time has passed since ("overdue").
+    """
     from django.utils.translation import gettext as _
 
+    overdue = span < dt.timedelta(0) if overdue is None else overdue
+    if overdue and abs(span) < dt.timedelta(minutes=1):
+        return _("overdue")
     minutes = int(abs(span).total_seconds() // 60)
     hours, rest = divmod(minutes, 60)
     if hours and rest:
@@ -53,7 +60,7 @@ def working_time_label(span: dt.timedelta) -> str:
         amount = _("%(hours)d h") % {"hours": hours}
     else:
         amount = _("%(minutes)d min") % {"minutes": rest}
-    if span < dt.timedelta(0):
+    if overdue:
         return _("overdue by %(amount)s") % {"amount": amount}
     return _("%(amount)s left") % {"amount": amount}
 

@@ -11,7 +11,8 @@ interactions, finance grades it. So codes come from the numbering rule and every
 its audit entry, exactly as if the demo had been typed in. The catalog goes the same way:
 production creates the products in one category per product family, the warehouse books
 opening stock into two warehouses (and a purchase request for sold-out items), finance sets
-the standard and grade price lists and two promotions.
+the standard and grade price lists and two promotions. Sales orders in every state come
+last, entered and reviewed through the order services (see ``orders.py``).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ from .generators import (
     mobile,
     stock_quantities,
 )
+from .orders import OrdersResult, create_orders, mail_held
 
 DEMO_REASON = "demo data"
 OPENING_STOCK_NOTE = "演示数据：期初库存"
@@ -159,6 +161,7 @@ class DemoResult:
     products: list[Product]
     logins: list[DemoLogin]
     catalog: CatalogResult = dataclasses.field(default_factory=lambda: CatalogResult())
+    orders: OrdersResult = dataclasses.field(default_factory=OrdersResult)
 
     @property
     def customer_count(self) -> int:
@@ -186,12 +189,13 @@ def load_demo(
         raise ValueError("The numbers of customers and products cannot be negative.")
     generated_customers = generate_customers(customers, seed=seed)
     generated_products = generate_products(products, seed=seed)
-    with transaction.atomic():
+    with mail_held(), transaction.atomic():
         profile = fill_company_profile(demo_company(seed))
         branches_created = create_branches()
         users_created = create_users()
         customers_created = create_customers(generated_customers)
         catalog = create_catalog(generated_products, seed=seed)
+        orders = create_orders(seed=seed)
     refresh_statistics()
     result = DemoResult(
         seed=seed,
@@ -203,6 +207,7 @@ def load_demo(
         products=generated_products,
         logins=demo_logins(),
         catalog=catalog,
+        orders=orders,
     )
     if stdout is not None:
         write_summary(result, profile, stdout)
@@ -547,6 +552,19 @@ def write_summary(result: DemoResult, profile: CompanyProfile | None, stdout: Te
         )
     elif result.product_count:
         stdout.write(_("No products loaded: the database already has products.\n"))
+    if result.orders.orders_created:
+        stdout.write(
+            _(
+                "Sales orders created: %(count)d in %(statuses)d statuses, %(overdue)d review "
+                "steps overdue, order %(blocked)s blocked by credit.\n"
+            )
+            % {
+                "count": result.orders.orders_created,
+                "statuses": len(result.orders.statuses),
+                "overdue": result.orders.overdue_steps,
+                "blocked": result.orders.credit_blocked or "-",
+            }
+        )
 
 
 # --- Catalog, stock and prices (issue 4) ---------------------------------------------------

@@ -260,3 +260,50 @@ def active_warehouses() -> QuerySet[Warehouse]:
 def warehouses_with_locations() -> QuerySet[Warehouse]:
     """Every warehouse, open ones first, with its locations (two queries)."""
     return Warehouse.objects.prefetch_related("locations").order_by("-is_active", "code")
+
+
+def availability_by_product(
+    products: Iterable[Product], *, today: dt.date | None = None
+) -> dict[int, Availability]:
+    """:func:`availability` (all active warehouses) for many products at once, keyed by
+    product id: two grouped queries and one calendar read however many products, so a
+    200-line order entry form stays one round of queries."""
+    wanted = {product.pk: product for product in products if product.pk is not None}
+    if not wanted:
+        return {}
+    ids = sorted(wanted)
+    totals: dict[int, tuple[Decimal, Decimal]] = {}
+    earliest: dict[int, dt.date] = {}
+    # Chunked under SQLite's limit of variables in one query (see catalog.selectors).
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        totals |= {
+            product_id: (exact(on_hand), exact(reserved))
+            for product_id, on_hand, reserved in StockLevel.objects.filter(
+                product_id__in=chunk, warehouse__is_active=True
+            )
+            .order_by()
+            .values_list("product_id")
+            .annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
+        }
+        earliest |= dict(
+            PurchaseRequest.objects.filter(status=PurchaseStatus.OPEN, product_id__in=chunk)
+            .order_by()
+            .values_list("product_id")
+            .annotate(earliest=Min("expected_on"))
+        )
+    start_day = today or timezone.localdate()
+    calendar = workcalendar.current() if set(wanted) - set(earliest) else None
+    found: dict[int, Availability] = {}
+    for product_id, product in wanted.items():
+        on_hand, reserved = totals.get(product_id, (ZERO, ZERO))
+        restock = earliest.get(product_id)
+        if restock is None and calendar is not None:
+            restock = calendar.add_working_days(start_day, product.lead_time_days)
+        found[product_id] = {
+            "on_hand": on_hand,
+            "reserved": reserved,
+            "available": on_hand - reserved,
+            "restock_on": restock,
+        }
+    return found

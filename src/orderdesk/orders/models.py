@@ -101,6 +101,13 @@ class Order(models.Model):
         _("deposit %"), max_digits=5, decimal_places=2, default=ZERO
     )
     deposit_amount = money(_("deposit required"), default=ZERO)
+    # Stand-in until billing (issue 7) records payments: finance notes the deposit received
+    # (services/releasing.py ``record_deposit``) and the release checks it.
+    deposit_received = money(_("deposit received"), default=ZERO)
+    deposit_received_on = models.DateField(_("deposit received on"), null=True, blank=True)
+    deposit_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     delivery_province = models.CharField(_("province"), max_length=20, blank=True)
     delivery_city = models.CharField(_("city"), max_length=30, blank=True)
     delivery_district = models.CharField(_("district"), max_length=30, blank=True)
@@ -141,6 +148,10 @@ class Order(models.Model):
     confirmation_delay_days = models.PositiveIntegerField(
         _("working days the confirmation was late"), default=0
     )
+    confirmed_by_name = models.CharField(_("confirmed by"), max_length=100, blank=True)
+    """Who confirmed for the customer: the name typed on the confirmation page, or the person
+    who recorded the signed copy."""
+    confirmation_note = models.CharField(_("confirmation note"), max_length=1000, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -309,6 +320,9 @@ class FollowUp(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering: ClassVar = ["order", "-created_at"]
@@ -395,3 +409,25 @@ class ReviewSettings(models.Model):
 
     def hours_for(self, step: str) -> Decimal:
         return Decimal(getattr(self, f"{step}_hours"))
+
+
+class SavedFilter(models.Model):
+    """A user's named order-list filter (保存的筛选条件): the list's query string."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_order_filters"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["user", "name"]
+        verbose_name = _("saved order filter")
+        verbose_name_plural = _("saved order filters")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["user", "name"], name="one_saved_filter_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

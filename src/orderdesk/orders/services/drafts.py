@@ -73,6 +73,10 @@ AUDITED = (
     "total_amount",
 )
 FEN = Decimal("0.01")
+# The money and quantity columns hold 14 digits (12 before the point for money, 11 for
+# quantities): larger values are refused as input errors instead of failing in the database.
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_QUANTITY = Decimal("99999999999.999")
 
 
 def create_order(values: Mapping[str, Any], *, by: Any) -> Order:
@@ -361,6 +365,14 @@ def price(
         for key, message in error.fields.items():
             key = key.replace(".product", ".sku").replace(".requested_unit_price", ".unit_price")
             errors[key.replace(".requested_discount_percent", ".discount_percent")] = message
+        return [], zero
+    too_large = {
+        f"lines.{quoted.index}.quantity": _("The line amount is too large; check the quantity.")
+        for quoted in quote.lines
+        if quoted.gross > MAX_AMOUNT or quoted.quantity > MAX_QUANTITY
+    }
+    if too_large or quote.gross > MAX_AMOUNT:
+        errors.update(too_large or {"lines": _("The order total is too large.")})
         return [], zero
     lines = [
         OrderLine(

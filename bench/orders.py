@@ -1,0 +1,517 @@
+"""Order benchmarks (issue 5): intake end to end through the API, and the order list.
+
+``run(database)`` is called by bench/runner.py in a fresh database and yields result rows
+in the runner's format.
+
+**Intake** ("create an order with 5 lines, then submit it"), end to end: the bench starts
+the production server (``orderdesk serve``: gunicorn, gthread workers, DEBUG off) on a free
+port against the bench database, waits for ``/healthz``, issues an API token for an
+integration user (customer service) and has client processes (16 on PostgreSQL, 4 on
+SQLite, which serialises writers), each with one keep-alive connection (``http.client``;
+httpx is not in the lock files), send ``POST /api/v1/orders`` (with an
+``Idempotency-Key``, as integrations do) and ``POST /api/v1/orders/{id}/submit``. One
+operation is both requests; the row gives orders/s and the latency of the pair. Targets:
+300 orders/s on PostgreSQL, 150 on SQLite, p99 under 200 ms. ``BENCH_WEB_WORKERS`` and
+``BENCH_WEB_THREADS`` size the server (default: 2 × cores + 1 workers, 2 threads).
+
+**Order list**: a fixture bulk-inserts ``BENCH_ORDERS`` orders (default 200,000; the issue's
+figure is ``BENCH_ORDERS=1000000``) over two years, 20 salespeople and 2,000 customers, then
+``selectors.search_orders`` materialises one page (50 rows and the one-more probe, as the
+API does) for: the first page (all orders, as finance or a manager sees them), a
+salesperson's own orders, a filtered page (status + salesperson) and a deep keyset page
+(the API's ``after`` cursor half-way down the list). Target p95 < 150 ms each. A last row
+times the API list request itself in-process (page, ``count`` and rendering) and checks
+that its queries do not grow with the rows shown (10 vs 200 rows).
+
+Measured on the 2-core development machine (database, server and clients sharing the two
+cores), ``make bench``:
+
+    (numbers filled in below after the run)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+LINES = 5
+PRODUCTS = 100
+INTAKE_CUSTOMERS = 50
+INTAKE_TARGET = {"postgresql": 300.0, "sqlite": 150.0}
+INTAKE_P99_MS = 200.0
+LIST_ORDERS = int(os.environ.get("BENCH_ORDERS", "200000"))
+LIST_CUSTOMERS = 2_000
+SALESPEOPLE = 20
+PAGE = 50
+LIST_P95_MS = 150.0
+BATCH = 5_000
+HOST = "127.0.0.1"
+
+
+def run(database: str) -> Iterator[dict[str, object]]:
+    world = set_up()
+    yield intake_row(database, world)
+    yield from list_rows(database, world)
+
+
+# --- set-up ------------------------------------------------------------------------------
+
+
+def bench_user(username: str, role: str, **fields: Any) -> Any:
+    from django.contrib.auth.models import Group
+
+    from orderdesk.accounts.models import User
+
+    account, _created = User.objects.get_or_create(username=username, defaults=fields)
+    account.groups.set(Group.objects.filter(name=role))
+    return User.objects.get(pk=account.pk)
+
+
+def set_up() -> dict[str, Any]:
+    """Users, 50 customers with ample credit, 100 priced products with plenty of stock."""
+    from orderdesk.accounts.selectors import system_user
+    from orderdesk.catalog.models import Category, Product
+    from orderdesk.core.models import Branch
+    from orderdesk.inventory import services as stock
+    from orderdesk.inventory.models import Warehouse
+    from orderdesk.pricing import services as pricing
+
+    system = system_user()
+    branch, _created = Branch.objects.get_or_create(
+        code="GD001", defaults={"name": "广州一店", "province": "广东"}
+    )
+    owner = bench_user("bench_order_sales", "sales", branch=branch)
+    intake = bench_user("bench_order_api", "customer_service")
+    admin = bench_user("bench_order_admin", "administrator")
+    customers = make_customers(
+        INTAKE_CUSTOMERS, prefix="BOI", owners=[owner], uscc_from=700_000_000
+    )
+    category, _created = Category.objects.get_or_create(
+        code="bench-orders", defaults={"name": "压测订单品"}
+    )
+    products = Product.objects.bulk_create(
+        Product(
+            sku=f"BO-{n:04d}",
+            name=f"压测订单品 {n}",
+            spec="DN50",
+            unit="台",
+            category=category,
+            tax_rate=Decimal("0.13"),
+            lead_time_days=2,
+        )
+        for n in range(PRODUCTS)
+    )
+    price_list = pricing.create_price_list(
+        {"code": "bench-orders", "name": "压测价格表", "valid_from": dt.date(2026, 1, 1)},
+        by=system,
+    )
+    warehouse, _created = Warehouse.objects.get_or_create(
+        code="BENCH-O", defaults={"name": "压测订单仓"}
+    )
+    rng = random.Random(5)
+    for product in products:
+        price = Decimal(rng.randrange(50, 5_000))
+        pricing.set_price(
+            price_list, product, {"unit_price": price, "floor_price": price * 8 / 10}, by=system
+        )
+        stock.receive_stock(product, warehouse, 1_000_000, by=system)
+    return {
+        "intake": intake,
+        "admin": admin,
+        "customers": [customer.pk for customer in customers],
+        "skus": [product.sku for product in products],
+    }
+
+
+def make_customers(count: int, *, prefix: str, owners: list[Any], uscc_from: int) -> list[Any]:
+    """``count`` active A-grade customers with a large credit limit, bulk-inserted."""
+    from orderdesk.customers import normalize
+    from orderdesk.customers.models import Contact, CreditFile, Customer
+
+    from .customers import uscc
+
+    customers = []
+    for serial in range(1, count + 1):
+        name = f"压测客户{prefix}{serial:05d}有限公司"
+        customers.append(
+            Customer(
+                code=f"{prefix}{serial:06d}",
+                name=name,
+                uscc=uscc("440106", uscc_from + serial),
+                province="广东省",
+                city="广州市",
+                address=f"天河路{serial}号",
+                owner=owners[serial % len(owners)],
+                status="active",
+                name_key=normalize.name_key(name),
+                pinyin=normalize.pinyin_initials(name)[:200],
+            )
+        )
+    created = []
+    for start in range(0, count, BATCH):
+        batch = Customer.objects.bulk_create(customers[start : start + BATCH])
+        Contact.objects.bulk_create(
+            Contact(customer=customer, name="王经理", mobile="13800138000", is_primary=True)
+            for customer in batch
+        )
+        CreditFile.objects.bulk_create(
+            CreditFile(customer=customer, grade="A", credit_limit=Decimal(100_000_000))
+            for customer in batch
+        )
+        created += batch
+    return created
+
+
+# --- intake through the API ----------------------------------------------------------------
+
+
+def intake_row(database: str, world: dict[str, Any]) -> dict[str, object]:
+    from django.utils import timezone
+
+    from orderdesk.accounts import services as accounts
+    from orderdesk.accounts.selectors import system_user
+    from orderdesk.core import workcalendar
+
+    from .runner import measure_processes
+
+    clients, per_client = (16, 50) if database == "postgresql" else (4, 75)
+    clients = int(os.environ.get("BENCH_INTAKE_CLIENTS", clients))
+    per_client = int(os.environ.get("BENCH_INTAKE_PER_CLIENT", per_client))
+    _token, raw = accounts.create_api_token(world["intake"], by=system_user(), name="bench")
+    requested = workcalendar.add_working_days(timezone.localdate(), 20).isoformat()
+    name = f"orders: API intake, create {LINES} lines + submit"
+    server = Server(database)
+    try:
+        server.start()
+        client = IntakeClient(server.port, raw, world, requested)
+        for n in range(20):  # warm every worker: imports, translations, prepared plans
+            client.intake(10_000_000 + n)
+        client.close()
+        row = measure_processes(
+            name,
+            database,
+            clients,
+            per_client,
+            client.intake,
+            target_ops=INTAKE_TARGET[database],
+        )
+    except Exception as error:  # one failed scenario must not lose the other rows
+        return failed_row(name, database, f"{type(error).__name__}: {error}"[:300])
+    finally:
+        server.stop()
+    p99 = float(row["p99 ms"])  # type: ignore[arg-type]
+    row["target"] = f">= {INTAKE_TARGET[database]:g} orders/s, p99 < {INTAKE_P99_MS:g} ms"
+    if p99 >= INTAKE_P99_MS:
+        row["result"] = "FAIL"
+    return row
+
+
+class IntakeClient:
+    """One keep-alive connection per client process (opened in the process that uses it)."""
+
+    def __init__(self, port: int, token: str, world: dict[str, Any], requested: str) -> None:
+        self.port = port
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        self.customers = world["customers"]
+        self.skus = world["skus"]
+        self.requested = requested
+        self.connections: dict[int, http.client.HTTPConnection] = {}
+
+    def connection(self) -> http.client.HTTPConnection:
+        pid = os.getpid()
+        if pid not in self.connections:
+            self.connections[pid] = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        return self.connections[pid]
+
+    def close(self) -> None:
+        for connection in self.connections.values():
+            connection.close()
+        self.connections.clear()
+
+    def call(self, path: str, body: dict[str, Any], expect: int, **headers: str) -> Any:
+        connection = self.connection()
+        connection.request("POST", path, body=json.dumps(body), headers={**self.headers, **headers})
+        response = connection.getresponse()
+        data = response.read()
+        if response.status != expect:
+            raise RuntimeError(f"POST {path}: {response.status} {data[:300]!r}")
+        return json.loads(data)
+
+    def intake(self, n: int) -> object:
+        pid = os.getpid()
+        rng = random.Random(pid * 1_000_003 + n)
+        body = {
+            "customer_id": rng.choice(self.customers),
+            "channel": "api",
+            "contact_name": "王经理",
+            "contact_phone": "13800138000",
+            "payment_method": "bank_transfer",
+            "delivery_province": "广东",
+            "delivery_city": "广州市",
+            "delivery_district": "天河区",
+            "delivery_address": "天河路 1 号",
+            "requested_date": self.requested,
+            "customer_reference": f"PO-{pid}-{n}",
+            "lines": [
+                {"sku": sku, "quantity": str(rng.randint(1, 5))}
+                for sku in rng.sample(self.skus, LINES)
+            ],
+        }
+        order = self.call("/api/v1/orders", body, 201, **{"Idempotency-Key": f"bench-{pid}-{n}"})
+        submitted = self.call(f"/api/v1/orders/{order['id']}/submit", {}, 200)
+        if submitted["status"] != "in_review":
+            raise RuntimeError(f"order {order['number']} is {submitted['status']}")
+        return submitted
+
+
+class Server:
+    """``orderdesk serve`` on a free port against the bench database."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = ROOT / "var" / "bench" / f"server-{database}.log"
+
+    def start(self) -> None:
+        cores = os.cpu_count() or 2
+        workers = os.environ.get("BENCH_WEB_WORKERS", str(2 * cores + 1))
+        threads = os.environ.get("BENCH_WEB_THREADS", "2")
+        env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "0"}
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "orderdesk.cli",
+                    "serve",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    workers,
+                    "--threads",
+                    threads,
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,  # the access log: one line per request
+                stderr=log,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited; see {self.log}")
+            try:
+                connection = http.client.HTTPConnection(HOST, self.port, timeout=2)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    connection.close()
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"the server did not answer /healthz within 60 s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def database_url() -> str:
+    """The URL of the database this process uses (the runner's fresh test database)."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(settings['NAME']).resolve()}"
+    user = quote(settings["USER"] or "", safe="")
+    password = quote(settings["PASSWORD"] or "", safe="")
+    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = settings["HOST"] or "localhost"
+    port = settings["PORT"] or 5432
+    return f"postgresql://{auth}{host}:{port}/{quote(settings['NAME'], safe='')}"
+
+
+def failed_row(name: str, database: str, why: str) -> dict[str, object]:
+    return {"scenario": name, "database": database, "target": why, "result": "FAIL"}
+
+
+# --- the order list --------------------------------------------------------------------------
+
+
+def list_rows(database: str, world: dict[str, Any]) -> Iterator[dict[str, object]]:
+    from .customers import latency_row, total_row
+
+    started = time.perf_counter()
+    salespeople = load_orders(LIST_ORDERS)
+    yield total_row(
+        f"orders: bulk load {LIST_ORDERS:,} orders (setup)",
+        database,
+        LIST_ORDERS,
+        time.perf_counter() - started,
+        600,
+    )
+    from orderdesk.orders import selectors
+    from orderdesk.orders.api import after_cursor, cursor_of
+
+    admin = world["admin"]
+    seller = salespeople[0]
+
+    def page(orders: Any) -> Callable[[], object]:
+        return lambda: list(orders[: PAGE + 1])
+
+    newest_first = selectors.search_orders(admin)
+    middle = newest_first[LIST_ORDERS // 2]
+    scenarios: list[tuple[str, Callable[[], object]]] = [
+        ("first page", page(newest_first)),
+        ("first page of a salesperson's own", page(selectors.search_orders(seller))),
+        (
+            "page filtered by status + salesperson",
+            page(selectors.search_orders(admin, status="approved", salesperson=seller.pk)),
+        ),
+        (
+            "deep keyset page (half-way)",
+            page(after_cursor(selectors.search_orders(admin), cursor_of(middle))),
+        ),
+    ]
+    size = f"{LIST_ORDERS // 1000:,}k"
+    for label, operation in scenarios:
+        operation()  # warm
+        latencies = timed(operation, 30)
+        yield latency_row(f"orders: list {size}, {label}", database, latencies, LIST_P95_MS)
+    yield api_list_row(database, admin, size)
+
+
+def load_orders(count: int) -> list[Any]:
+    """Bulk-insert ``count`` orders over two years; returns the salespeople."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from orderdesk.core.maintenance import refresh_statistics
+    from orderdesk.orders.models import Channel, Order, OrderStatus
+
+    salespeople = [bench_user(f"bench_list_sales{n:02d}", "sales") for n in range(SALESPEOPLE)]
+    customers = make_customers(
+        LIST_CUSTOMERS, prefix="BOL", owners=salespeople, uscc_from=710_000_000
+    )
+    rng = random.Random(20261123)
+    now = timezone.now()
+    span = 2 * 365 * 24 * 3600
+    statuses = [
+        (OrderStatus.COMPLETED, 40),
+        (OrderStatus.APPROVED, 12),
+        (OrderStatus.RELEASED, 10),
+        (OrderStatus.SHIPPED, 8),
+        (OrderStatus.IN_REVIEW, 8),
+        (OrderStatus.DRAFT, 8),
+        (OrderStatus.CANCELLED, 6),
+        (OrderStatus.RETURNED, 4),
+        (OrderStatus.ON_HOLD, 4),
+    ]
+    status_values = [status for status, _weight in statuses]
+    weights = [weight for _status, weight in statuses]
+    channels = list(Channel.values)
+    for start in range(0, count, BATCH):
+        rows = []
+        for serial in range(start, min(count, start + BATCH)):
+            customer = customers[rng.randrange(len(customers))]
+            net = Decimal(rng.randrange(10_000, 5_000_000)) / 100
+            tax = (net * Decimal("0.13")).quantize(Decimal("0.01"))
+            rows.append(
+                Order(
+                    number=f"BL{serial:09d}",
+                    customer=customer,
+                    contact_name="王经理",
+                    contact_phone="13800138000",
+                    channel=rng.choice(channels),
+                    received_at=now - dt.timedelta(seconds=rng.randrange(span)),
+                    salesperson_id=customer.owner_id,
+                    created_by_id=customer.owner_id,
+                    status=rng.choices(status_values, weights)[0],
+                    net_amount=net,
+                    tax_amount=tax,
+                    total_amount=net + tax,
+                    delivery_province="广东省",
+                    delivery_city="广州市",
+                    delivery_address="天河路 1 号",
+                )
+            )
+        with transaction.atomic():
+            Order.objects.bulk_create(rows)
+    refresh_statistics()  # as after every bulk load
+    return salespeople
+
+
+def timed(operation: Callable[[], object], repeat: int) -> list[float]:
+    latencies = []
+    for _round in range(repeat):
+        start = time.perf_counter()
+        operation()
+        latencies.append((time.perf_counter() - start) * 1000)
+    return latencies
+
+
+def api_list_row(database: str, admin: Any, size: str) -> dict[str, object]:
+    """GET /api/v1/orders in-process (page, count, rendering): time, and queries per page."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from orderdesk.accounts import services as accounts
+    from orderdesk.accounts.selectors import system_user
+
+    from .customers import latency_row
+
+    _token, raw = accounts.create_api_token(admin, by=system_user(), name="bench-list")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    def get(limit: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/orders", {"limit": limit})
+        if response.status_code != 200:
+            raise RuntimeError(f"GET /api/v1/orders: {response.status_code}")
+        return len(queries)
+
+    get(PAGE)  # warm: the token's "last used" stamp, caches
+    small, large = get(10), get(200)
+    latencies = timed(lambda: get(PAGE), 20)
+    row = latency_row(
+        f"orders: API list {size}, page of {PAGE} with count", database, latencies, LIST_P95_MS
+    )
+    row["target"] = f"{row['target']}; queries 10 rows {small} = 200 rows {large}"
+    if small != large:
+        row["result"] = "FAIL"
+    return row

@@ -1,0 +1,227 @@
+"""Releasing an approved order to production and the warehouse (订单下达), and the deposit.
+
+The rule (issue 5 capability 6, MISSION §5): an A-grade customer's order may be released
+before the customer's signed confirmation comes back — the confirmation must have been sent,
+stays open and is chased afterwards; B- and C-grade customers' orders need the confirmation
+*and*, when the order asks for one (``deposit_percent`` > 0), the deposit before release.
+With the company setting "credit check at release", a customer whose credit is exceeded now
+is held too, unless finance granted an exception at review.
+
+The deposit is a stand-in until billing (issue 7) records payments: finance notes the
+amount received so far on the order with :func:`record_deposit`; issue 7 replaces it with
+real payments and keeps :func:`deposit_required` as the figure to meet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orderdesk.core import audit, permissions
+from orderdesk.core.errors import InvalidTransition, ValidationFailed
+from orderdesk.core.money import to_fen, yuan
+
+from .. import checks, lifecycle, selectors
+from ..models import ConfirmationStatus, Order, OrderStatus, Step, StepStatus
+from .status import locked_visible
+
+RELEASE = "orders.release_orders"
+RECORD_DEPOSIT = "orders.review_finance"
+EARLY_RELEASE_GRADES = frozenset({"A"})
+ZERO = Decimal(0)
+FEN = Decimal("0.01")
+MAX_AMOUNT = Decimal("1e12")
+
+
+def deposit_required(order: Order) -> Decimal:
+    """The deposit the order asks for: the amount set on the order, else ``deposit_percent``
+    of the total, rounded half-up to the fen."""
+    if order.deposit_amount and order.deposit_amount > 0:
+        return to_fen(order.deposit_amount)
+    if not order.deposit_percent or order.deposit_percent <= 0:
+        return ZERO
+    return to_fen(order.total_amount * order.deposit_percent / 100)
+
+
+def credit_grade(order: Order) -> str:
+    """The customer's credit grade; a customer without a credit file counts as C."""
+    credit = getattr(order.customer, "credit", None)
+    return credit.grade if credit is not None else "C"
+
+
+def release_blockers(order: Order) -> dict[str, tuple[str, str]]:
+    """What stops ``order`` from being released: ``{field: (code, what to do)}``, in the
+    order the checks run (confirmation, deposit, credit). Empty means it may go."""
+    blockers: dict[str, tuple[str, str]] = {}
+    grade = credit_grade(order)
+    confirmed = order.confirmation_status == ConfirmationStatus.CONFIRMED
+    if grade in EARLY_RELEASE_GRADES:
+        if order.confirmation_status == ConfirmationStatus.NOT_SENT:
+            blockers["confirmation"] = (
+                "confirmation_not_sent",
+                _(
+                    "Send the order confirmation to the customer first: an A-grade customer's "
+                    "order may be released before it comes back, and it is chased afterwards."
+                ),
+            )
+    else:
+        if not confirmed:
+            blockers["confirmation"] = (
+                "confirmation_missing",
+                _(
+                    "A grade {grade} customer must confirm the order first: upload the signed "
+                    "confirmation, or wait until the customer confirms by the link."
+                ).format(grade=grade),
+            )
+        due = deposit_required(order)
+        if due > 0 and order.deposit_received < due:
+            blockers["deposit"] = (
+                "deposit_missing",
+                _(
+                    "A deposit of {due} is due before release and {received} has been "
+                    "received; finance records the deposit when it arrives."
+                ).format(due=yuan(due), received=yuan(order.deposit_received)),
+            )
+    settings = selectors.review_settings()
+    if settings.credit_check_on_release:
+        position = checks.credit_position(order, settings)
+        if position["blocked"] and not credit_exception_granted(order):
+            blockers["credit"] = (
+                "credit_blocked",
+                _(
+                    "The customer's credit is exceeded by {excess} (limit {limit}, other open "
+                    "orders {exposure}, this order {order}); finance must clear it first."
+                ).format(
+                    excess=yuan(position["excess"]),
+                    limit=yuan(position["limit"]),
+                    exposure=yuan(position["exposure"]),
+                    order=yuan(position["order"]),
+                ),
+            )
+    return blockers
+
+
+def credit_exception_granted(order: Order) -> bool:
+    """Finance (or the general manager) approved the latest review despite the credit."""
+    return any(
+        step.step == Step.FINANCE
+        and step.status == StepStatus.APPROVED
+        and step.decision.get("credit_exception")
+        for step in selectors.current_steps(order)
+    )
+
+
+def release(order: Order, *, by: Any) -> Order:
+    """Release an approved order, or one awaiting the customer's confirmation (订单下达).
+
+    Refuses (422) with every missing item named at once: the confirmation, the deposit, the
+    credit (see the module docstring); a status that cannot be released is a 409.
+    """
+    permissions.require(by, RELEASE)
+    with transaction.atomic():
+        locked = locked_visible(order, by)
+        if not lifecycle.allowed(locked.status, OrderStatus.RELEASED):
+            lifecycle.move(locked, OrderStatus.RELEASED, by=by)  # raises the clear 409
+        if blockers := release_blockers(locked):
+            first_code = next(iter(blockers.values()))[0]
+            raise ValidationFailed(
+                _("To release order {number}: {todo}").format(
+                    number=locked.number,
+                    todo=" ".join(message for _code, message in blockers.values()),
+                ),
+                code=first_code,
+                fields={field: message for field, (_code, message) in blockers.items()},
+            )
+        early = locked.confirmation_status != ConfirmationStatus.CONFIRMED
+        lifecycle.move(
+            locked,
+            OrderStatus.RELEASED,
+            by=by,
+            action="order_released",
+            reason=_(
+                "Released before the customer's confirmation (grade {grade}); the confirmation "
+                "is still chased."
+            ).format(grade=credit_grade(locked))
+            if early
+            else "",
+        )
+    return locked
+
+
+def record_deposit(
+    order: Order, *, amount: Any, by: Any, received_on: dt.date | None = None
+) -> Order:
+    """Finance notes the deposit received so far (定金到账) — a stand-in until billing
+    (issue 7) records payments. ``amount`` replaces the previous figure (so a typo can be
+    corrected); each change is audited with the old and new amount."""
+    permissions.require(by, RECORD_DEPOSIT)
+    value = parse_amount(amount)
+    today = timezone.localdate()
+    received_on = received_on or today
+    if received_on > today:
+        raise ValidationFailed(
+            _("The deposit cannot arrive in the future."),
+            fields={"received_on": _("Enter today or an earlier date.")},
+        )
+    with transaction.atomic():
+        locked = locked_visible(order, by)
+        if locked.status == OrderStatus.CANCELLED:
+            raise InvalidTransition(
+                _("Order {number} is cancelled; a deposit on it is refunded, not recorded.").format(
+                    number=locked.number
+                ),
+                code="order_cancelled",
+            )
+        if value > locked.total_amount:
+            raise ValidationFailed(
+                _("The deposit cannot exceed the order total of {total}.").format(
+                    total=yuan(locked.total_amount)
+                ),
+                code="deposit_too_large",
+                fields={"amount": _("At most {total}.").format(total=yuan(locked.total_amount))},
+            )
+        before = audit.snapshot(locked, ("deposit_received", "deposit_received_on"))
+        locked.deposit_received = value
+        locked.deposit_received_on = received_on
+        locked.deposit_recorded_by = by
+        locked.save(
+            update_fields=[
+                "deposit_received",
+                "deposit_received_on",
+                "deposit_recorded_by",
+                "updated_at",
+            ]
+        )
+        audit.record(
+            locked,
+            "deposit_recorded",
+            by=by,
+            changes=audit.diff(
+                before, audit.snapshot(locked, ("deposit_received", "deposit_received_on"))
+            )
+            | {"deposit_required": (None, deposit_required(locked))},
+        )
+    return locked
+
+
+def parse_amount(amount: Any) -> Decimal:
+    try:
+        value = Decimal(str(amount).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        value = Decimal("NaN")
+    if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
+        raise ValidationFailed(
+            _("Enter the deposit received, e.g. 5000.00."),
+            fields={"amount": _("Enter an amount of zero or more.")},
+        )
+    if value != value.quantize(FEN):
+        raise ValidationFailed(
+            _("Amounts have at most 2 decimals (fen)."),
+            fields={"amount": _("At most 2 decimals.")},
+        )
+    return value
