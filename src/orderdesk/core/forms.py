@@ -14,9 +14,25 @@ from .spreadsheets import EXTENSIONS
 
 MAX_SPREADSHEET_BYTES = 20 * 1024 * 1024
 
-REASON_FIELD = forms.CharField(
-    label=_("Reason for the change"), required=False, max_length=500, widget=forms.TextInput
-)
+
+def reason_field(help_text: Any = "") -> forms.CharField:
+    """The reason for a change; not required here: the service refuses an empty one with its
+    own message (core.reasons.require_reason), the same on the page, in the API and on the
+    command line."""
+    return forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput,
+        help_text=help_text,
+    )
+
+
+class ServiceValidatedForm(forms.ModelForm):
+    """A model form that checks formats only and leaves the instance alone."""
+
+    def _post_clean(self) -> None:
+        """No model validation here: the service validates and saves."""
 
 
 class SpreadsheetField(forms.FileField):
@@ -43,7 +59,7 @@ class SpreadsheetField(forms.FileField):
 
 
 class CompanyForm(forms.ModelForm):
-    reason = REASON_FIELD
+    reason = reason_field()
 
     class Meta:
         model = CompanyProfile
@@ -61,7 +77,7 @@ class BranchForm(forms.ModelForm):
 
 
 class NumberingRuleForm(forms.ModelForm):
-    reason = REASON_FIELD
+    reason = reason_field()
 
     class Meta:
         model = NumberingRule

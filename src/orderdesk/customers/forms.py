@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from orderdesk.core.forms import SpreadsheetField
+from orderdesk.core.forms import ServiceValidatedForm, SpreadsheetField, reason_field
 from orderdesk.core.regions import PROVINCE_NAMES
 
 from .models import (
@@ -39,25 +39,6 @@ SORT_CHOICES = [
     ("-name", _("Name, descending")),
     ("province", _("Province")),
 ]
-
-
-def reason_field(help_text: Any = "") -> forms.CharField:
-    """The reason for a change; not required here: the service refuses an empty one with its
-    own message, the same on the page, in the API and on the command line."""
-    return forms.CharField(
-        label=_("Reason for the change"),
-        required=False,
-        max_length=500,
-        widget=forms.TextInput,
-        help_text=help_text,
-    )
-
-
-class ServiceValidatedForm(forms.ModelForm):
-    """A model form that checks formats only and leaves the instance alone."""
-
-    def _post_clean(self) -> None:
-        """No model validation here: the service validates and saves (see module doc)."""
 
 
 # --- the list ------------------------------------------------------------------------------

@@ -23,6 +23,9 @@ class OrdersConfig(AppConfig):
                     navigation.Entry(_("Orders"), "orders:list", (ALL, TEAM, enter)),
                     # The entry form (views/entry.py).
                     navigation.Entry(_("New order"), "orders:create", enter),
+                    navigation.Entry(
+                        _("Review settings"), "orders:settings", "orders.manage_order_settings"
+                    ),
                 ),
                 order=10,
             )

@@ -1,6 +1,6 @@
 """Order pages. Each views module lists its own routes (one owner per module)."""
 
-from .views import confirmation, detail, entry, listing, review
+from .views import confirmation, detail, entry, listing, review, settings
 
 app_name = "orders"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *detail.urlpatterns,
     *review.urlpatterns,
     *confirmation.urlpatterns,
+    *settings.urlpatterns,
 ]
