@@ -87,8 +87,12 @@
       requote();
     }
   });
+  // Text fields reprice on "input"; lists and date pickers only report "change".
   form.addEventListener("change", (event) => {
-    if (quotable(event.target)) {
+    const target = event.target;
+    const picked = target instanceof HTMLSelectElement
+      || (target instanceof HTMLInputElement && /^(date|datetime-local|checkbox|radio)$/.test(target.type));
+    if (picked && quotable(target)) {
       requote(150);
     }
   });
