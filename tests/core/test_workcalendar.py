@@ -11,9 +11,9 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orderdesk.core import services, workcalendar
+from orderdesk.core import context, services, workcalendar
 from orderdesk.core.errors import ValidationFailed
-from orderdesk.core.models import DayKind
+from orderdesk.core.models import CalendarDay, DayKind
 from orderdesk.core.workcalendar import DayRule, WorkCalendar, WorkingHours
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -279,3 +279,20 @@ def test_hours_between_undoes_adding_hours(start, minutes):
     assert end >= start
     assert PROPERTY_CALENDAR.working_hours_between(start, end) == amount
     assert PROPERTY_CALENDAR.working_hours_between(end, start) == -amount
+
+
+@pytest.mark.django_db
+def test_calendar_is_read_once_per_request_and_forgotten_when_changed(
+    django_assert_num_queries,
+):
+    token = context.start_request_memo()
+    try:
+        with django_assert_num_queries(2):
+            workcalendar.current()
+            workcalendar.current()
+        day = dt.date(2031, 3, 3)  # a Monday
+        assert workcalendar.is_workday(day)
+        CalendarDay.objects.create(date=day, kind=DayKind.HOLIDAY, name="公司假日")
+        assert not workcalendar.is_workday(day)
+    finally:
+        context.end_request_memo(token)

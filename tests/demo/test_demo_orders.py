@@ -21,7 +21,7 @@ from orderdesk.orders.models import (
     Step,
     StepStatus,
 )
-from orderdesk.orders.services.release import deposit_required
+from orderdesk.orders.services.releasing import deposit_required
 
 # Big enough for every story (eligible customers, stocked and made-to-order products), small
 # enough to load in a few seconds.

@@ -17,6 +17,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from . import workcalendar
+        from .models import CalendarDay, CompanyProfile
+
+        for model in (CalendarDay, CompanyProfile):
+            for signal in (post_save, post_delete):
+                signal.connect(workcalendar.forget, sender=model, dispatch_uid=f"calendar-{model}")
         post_migrate.connect(
             analyze_after_migrate, sender=self, dispatch_uid="orderdesk.core.analyze"
         )

@@ -6,6 +6,22 @@ import logging
 from contextvars import ContextVar
 
 _request_id: ContextVar[str | None] = ContextVar("orderdesk_request_id", default=None)
+_memo: ContextVar[dict[str, object] | None] = ContextVar("orderdesk_request_memo", default=None)
+
+
+def request_memo() -> dict[str, object] | None:
+    """A dict that lives for one request (``None`` outside requests): settings that many
+    services read, such as the work calendar, are read once per request instead of once per
+    call. Writers of such settings drop their key (see ``workcalendar.forget``)."""
+    return _memo.get()
+
+
+def start_request_memo() -> object:
+    return _memo.set({})
+
+
+def end_request_memo(token: object) -> None:
+    _memo.reset(token)  # type: ignore[arg-type]
 
 
 def current_request_id() -> str | None:

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
-from .context import reset_request_id, set_request_id
+from .context import end_request_memo, reset_request_id, set_request_id, start_request_memo
 
 # Paths reachable without a session: the login page, health checks, static files and the
 # API (which authenticates every call itself, by session or bearer token).
@@ -25,9 +25,11 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming[:36] if incoming else uuid.uuid4().hex
         token = set_request_id(request_id)
+        memo = start_request_memo()
         try:
             response = self.get_response(request)
         finally:
+            end_request_memo(memo)
             reset_request_id(token)
         response["X-Request-ID"] = request_id
         return response

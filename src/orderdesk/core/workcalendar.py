@@ -38,6 +38,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
+from .context import request_memo
 from .errors import ValidationFailed
 from .models import CalendarDay, CompanyProfile, DayKind
 
@@ -252,8 +253,28 @@ def statutory_schedule(year: int) -> list[StatutorySpan] | None:
     return spans
 
 
+MEMO_KEY = "workcalendar"
+
+
 def current() -> WorkCalendar:
-    """The schedule as stored now: two queries (profile, calendar table)."""
+    """The schedule as stored now: two queries (profile, calendar table), once per request."""
+    memo = request_memo()
+    if memo is not None and isinstance(found := memo.get(MEMO_KEY), WorkCalendar):
+        return found
+    calendar = load()
+    if memo is not None:
+        memo[MEMO_KEY] = calendar
+    return calendar
+
+
+def forget(**_signal: Any) -> None:
+    """Drop the request's copy after the profile or a calendar day changed (signal handler)."""
+    memo = request_memo()
+    if memo is not None:
+        memo.pop(MEMO_KEY, None)
+
+
+def load() -> WorkCalendar:
     profile = CompanyProfile.objects.filter(pk=1).first()
     hours = (
         WorkingHours(

@@ -12,25 +12,26 @@ review step (a few overdue), a discount waiting for price approval, a finance st
 by credit (a customer whose limit finance lowered) next to an approved credit exception,
 orders returned to sales with the reviewer's reason (one amended and resubmitted, its
 sales approval carried over), approved orders, orders awaiting the customer's confirmation
-and released ones (when the confirmation and release services exist), cancelled ones and
-orders on hold.
+(two of them late, their promised date moved by the daily job) and released ones (before
+the confirmation for an A-grade customer; after it and the deposit for the others),
+cancelled ones and orders on hold.
 
-Only one thing is not done through a service: a review step's due time is computed from
-the moment of submitting, so a freshly loaded demo would have no late step. For the demo
-alone, :func:`make_overdue` moves the start and due time of a few pending steps into the
-past with a direct update (the escalation job then finds them as it would in real life).
+Two things are not done through a service, for the demo alone: deadlines are computed from
+the moment of the action, so a freshly loaded demo would have nothing late. With a direct
+update, :func:`make_overdue` moves the start and due time of a few pending review steps
+into the past (the escalation job then finds them as it would in real life), and
+:func:`make_confirmation_late` dates two confirmations back (the daily job then moves those
+orders' promised dates). Loading sends no e-mail (:func:`mail_held`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import random
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
-from types import ModuleType
 from typing import Any
 
 from django.conf import settings
@@ -47,6 +48,7 @@ from orderdesk.inventory.models import StockLevel
 from orderdesk.orders import selectors as order_selectors
 from orderdesk.orders import services
 from orderdesk.orders.models import Order, OrderStatus, ReviewStep, Step, StepStatus
+from orderdesk.orders.services.releasing import EARLY_RELEASE_GRADES, deposit_required
 from orderdesk.pricing.models import PriceListItem, PriceListKind
 
 ENTRY_CLERK = "cs1"  # customer service enters the faxes and e-mails, and releases orders
@@ -158,7 +160,6 @@ class OrdersResult:
     overdue_steps: int = 0
     credit_blocked: str = ""  # the number of the order whose finance step credit blocks
     late_confirmations: int = 0  # orders whose promised date moved for a late confirmation
-    skipped_stories: tuple[str, ...] = ()  # stories needing services that do not exist yet
 
 
 @dataclass
@@ -187,8 +188,6 @@ class World:
     customers: list[customer_models.Customer]
     stocked: list[Stock]
     made_to_order: list[Stock]
-    confirmation: ModuleType | None
-    release: ModuleType | None
     now: dt.datetime
     today: dt.date
     used: int = 0  # customers handed out so far
@@ -218,30 +217,23 @@ def create_orders(*, seed: int) -> OrdersResult:
         customers=customers,
         stocked=stocked,
         made_to_order=made_to_order,
-        confirmation=optional_service("confirmation"),
-        release=optional_service("release"),
         now=timezone.now(),
         today=timezone.localdate(),
     )
     created = 0
     overdue = 0
     blocked = ""
-    skipped: list[str] = []
     for story, count in STORIES:
         tell = TELLERS[story]
         for index in range(count):
             outcome = tell(world, story, index)
             created += 1
-            if outcome.skipped and story not in skipped:
-                skipped.append(story)
             if index < OVERDUE.get(story, 0):
                 overdue += make_overdue(outcome.order, world)
             if story == "credit_blocked":
                 blocked = outcome.order.number
-    late_confirmations = 0
-    if world.confirmation is not None:
-        # The daily job moves the promised dates of the late ones, as it would overnight.
-        late_confirmations = world.confirmation.shift_late_confirmations()
+    # The daily job moves the promised dates of the late confirmations, as it would overnight.
+    late_confirmations = services.shift_late_confirmations()
     statuses = dict.fromkeys(OrderStatus.values, 0)
     for status in Order.objects.values_list("status", flat=True):
         statuses[status] += 1
@@ -251,16 +243,7 @@ def create_orders(*, seed: int) -> OrdersResult:
         overdue_steps=overdue,
         credit_blocked=blocked,
         late_confirmations=late_confirmations,
-        skipped_stories=tuple(skipped),
     )
-
-
-def optional_service(name: str) -> ModuleType | None:
-    """``orders.services.<name>`` when that part of the order lifecycle is built."""
-    try:
-        return importlib.import_module(f"orderdesk.orders.services.{name}")
-    except ModuleNotFoundError:
-        return None
 
 
 # --- who, to whom, what ----------------------------------------------------------------
@@ -326,7 +309,6 @@ def priced_products() -> tuple[list[Stock], list[Stock]]:
 @dataclass(frozen=True)
 class Outcome:
     order: Order
-    skipped: bool = False  # the story stopped short: a service it needs does not exist
 
 
 def received_at(world: World, story: str) -> dt.datetime:
@@ -629,29 +611,25 @@ def story_approved(world: World, story: str, index: int) -> Outcome:
 
 
 def story_confirmation(world: World, story: str, index: int) -> Outcome:
-    """Approved, then the confirmation e-mailed to the customer; released orders go on to
-    production and the warehouse. Where those services do not exist, the order stays
-    approved and the story is reported as skipped."""
+    """Approved, then the order confirmation e-mailed to the customer; an order awaiting
+    the answer stops there (the first ones late). To release, an A-grade customer's order
+    goes every other time before the confirmation returns (it is chased afterwards);
+    otherwise customer service records the customer's confirmation and finance the deposit
+    due. Customer service releases."""
     order, by = enter(world, story, made_to_order=int(index % 4 == 0))
     order = approve(world, order, by)
-    confirmation, release = world.confirmation, world.release
-    if confirmation is None or (story == "released" and release is None):
-        return Outcome(order, skipped=True)
-    confirmation.send_confirmation(order, by=by)
-    if story == "awaiting_confirmation" or release is None:
+    services.send_confirmation(order, by=by)
+    if story == "awaiting_confirmation":
         if index < LATE_CONFIRMATIONS:
             make_confirmation_late(refreshed(order), world)
         return Outcome(refreshed(order))
-    # An A-grade customer's order goes, every other time, before the confirmation returns
-    # (it is chased afterwards); otherwise customer service records the customer's
-    # confirmation and finance the deposit due. Customer service releases.
     clerk = world.cast.clerk
-    early = order.customer.credit.grade in release.EARLY_RELEASE_GRADES and index % 2 == 0
+    early = order.customer.credit.grade in EARLY_RELEASE_GRADES and index % 2 == 0
     if not early:
-        confirmation.record_confirmation(order, by=clerk, note=world.rng.choice(CONFIRMATION_NOTES))
-        if (due := release.deposit_required(refreshed(order))) > 0:
-            release.record_deposit(order, amount=due, by=world.cast.by_role["finance"])
-    release.release(order, by=clerk)
+        services.record_confirmation(order, by=clerk, note=world.rng.choice(CONFIRMATION_NOTES))
+        if (due := deposit_required(refreshed(order))) > 0:
+            services.record_deposit(order, amount=due, by=world.cast.by_role["finance"])
+    services.release(order, by=clerk)
     return Outcome(refreshed(order))
 
 
