@@ -98,7 +98,12 @@ def create_order(values: Mapping[str, Any], *, by: Any) -> Order:
             order,
             "order_created",
             by=by,
-            changes={name: (None, audit.plain(getattr(order, name))) for name in AUDITED}
+            # What the new order holds; fields left empty are not listed.
+            changes={
+                name: (None, audit.plain(getattr(order, name)))
+                for name in AUDITED
+                if getattr(order, name) not in ("", None)
+            }
             | {"lines": (None, describe(lines))},
         )
     return order
