@@ -1,9 +1,10 @@
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orderdesk.core.money import FEN, split_tax, to_fen, yuan
+from orderdesk.core.money import FEN, capital, split_tax, to_fen, yuan
 
 amounts = st.decimals(min_value=Decimal("-1000000000"), max_value=Decimal("1000000000"), places=4)
 rates = st.sampled_from([Decimal("0.13"), Decimal("0.09"), Decimal("0.06"), Decimal(0)])
@@ -42,3 +43,26 @@ def test_yuan_formats_with_thousands_separators():
     assert yuan(Decimal("1234567.8")) == "¥1,234,567.80"
     assert yuan(0) == "¥0.00"
     assert yuan(Decimal("-12.305")) == "-¥12.31"
+
+
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        ("0", "零元整"),
+        ("0.50", "伍角"),
+        ("0.05", "伍分"),
+        ("10.5", "壹拾元伍角"),
+        ("100.05", "壹佰元零伍分"),
+        ("1010", "壹仟零壹拾元整"),
+        ("1001.10", "壹仟零壹元壹角"),
+        ("100000", "壹拾万元整"),
+        ("1234567.80", "壹佰贰拾叁万肆仟伍佰陆拾柒元捌角"),
+        ("100000001", "壹亿零壹元整"),
+        ("101000000", "壹亿零壹佰万元整"),
+        ("10010000", "壹仟零壹万元整"),
+        ("791.00", "柒佰玖拾壹元整"),
+        ("-12.34", "负壹拾贰元叁角肆分"),
+    ],
+)
+def test_capital_numerals(amount, words):
+    assert capital(Decimal(amount)) == words

@@ -75,6 +75,7 @@ def test_confirmation_pdf_shows_company_customer_lines_totals_and_signatures(app
     assert "球阀" in text
     assert "天河路1号" in text
     assert "¥791.00" in text  # the total, with the yuan sign
+    assert "柒佰玖拾壹元整" in text  # and in capital numerals (人民币大写)
     assert "¥113.00" in text
     assert approved.promised_date.strftime("%Y-%m-%d") in text
     assert "Signatureandcompanystamp" in text

@@ -45,7 +45,7 @@ from reportlab.platypus import (
 )
 
 from orderdesk.core.models import CompanyProfile
-from orderdesk.core.money import yuan
+from orderdesk.core.money import capital, yuan
 
 from .models import Order, OrderLine, PaymentMethod
 from .services.releasing import deposit_required
@@ -172,6 +172,12 @@ def build_story(
     story.append(lines_table(lines, style, p, width))
     story.append(Spacer(1, 2 * mm))
     story.append(totals_table(order, style, p, width))
+    story.append(
+        p(
+            _("Total in words: {words}").format(words=capital(order.total_amount)),
+            "right",
+        )
+    )
     story.append(p(_("Payment and delivery"), "heading"))
     deposit = deposit_required(order)
     payment_method = (
@@ -381,7 +387,7 @@ def lines_table(
 def totals_table(order: Order, style: dict[str, ParagraphStyle], p: Any, width: float) -> Table:
     rows = [
         [p(_("Net amount"), "label_right"), p(yuan(order.net_amount), "right")],
-        [p(_("VAT"), "label_right"), p(yuan(order.tax_amount), "right")],
+        [p(_("Tax"), "label_right"), p(yuan(order.tax_amount), "right")],
         [p(_("Total (VAT included)"), "label_right"), p(yuan(order.total_amount), "right")],
     ]
     table = Table(rows, colWidths=[60 * mm, 32 * mm], hAlign="RIGHT")
