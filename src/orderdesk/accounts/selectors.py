@@ -35,7 +35,16 @@ def tokens_visible_to(user: Any) -> QuerySet[ApiToken]:
 
 
 def role_names(user: Any) -> list[str]:
-    return sorted(user.groups.values_list("name", flat=True))
+    """The user's roles (group names), read once per user object: services asking several
+    times within a request (pricing authority, review approvers, catalog access) share it.
+    Role changes apply from the next request, which loads the user afresh."""
+    if getattr(user, "pk", None) is None:
+        return []
+    cached = getattr(user, "_orderdesk_roles", None)
+    if cached is None:
+        cached = sorted(user.groups.values_list("name", flat=True))
+        user._orderdesk_roles = cached
+    return list(cached)
 
 
 def token_for(user: Any, token_id: int) -> ApiToken:

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from orderdesk.accounts.selectors import role_names
 from orderdesk.core import audit, permissions
 from orderdesk.core.errors import NotAllowed, NotFound
 from orderdesk.core.models import AuditEntry
@@ -33,11 +34,7 @@ def is_staff_member(user: Any) -> bool:
         return True
     if not (user and user.is_authenticated and user.is_active):
         return False
-    groups = getattr(user, "_catalog_groups", None)
-    if groups is None:
-        groups = set(user.groups.values_list("name", flat=True))
-        user._catalog_groups = groups  # one query per request, not per call
-    return groups != {PORTAL_GROUP}
+    return set(role_names(user)) != {PORTAL_GROUP}
 
 
 def require_staff(user: Any) -> None:

@@ -8,7 +8,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from orderdesk.accounts.selectors import role_names
 from orderdesk.core import permissions
+from orderdesk.core.context import request_memo
 from orderdesk.core.errors import NotFound
 from orderdesk.customers.selectors import team_of
 
@@ -43,12 +45,37 @@ def order_for(user: Any, order_id: int) -> Order:
 
 
 def lock_order(order_id: int) -> Order:
-    return Order.objects.select_for_update().select_related("customer").get(pk=order_id)
+    """The order row locked (not its customer's: orders of one customer do not queue)."""
+    return Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order_id)
+
+
+def lock_visible_order(user: Any, order_id: int) -> Order:
+    """The order locked, if ``user`` may see it (one query for both); else 404."""
+    order = (
+        orders_visible_to(user)
+        .select_for_update(of=("self",))
+        .select_related("customer")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        raise NotFound(code="order_not_found")
+    return order
+
+
+SETTINGS_MEMO = "orders.review_settings"
 
 
 def review_settings() -> ReviewSettings:
-    found, _created = ReviewSettings.objects.get_or_create(pk=1)
-    return found
+    """The company's review settings, read once per request (``core.context.request_memo``;
+    ``services.settings`` drops the request's copy when it changes them)."""
+    memo = request_memo()
+    if memo is not None and isinstance(found := memo.get(SETTINGS_MEMO), ReviewSettings):
+        return found
+    row, _created = ReviewSettings.objects.get_or_create(pk=1)
+    if memo is not None:
+        memo[SETTINGS_MEMO] = row
+    return row
 
 
 def current_steps(order: Order) -> list[ReviewStep]:
@@ -116,7 +143,7 @@ def steps_awaiting(user: Any) -> list[ReviewStep]:
 
     steps = pending_steps().order_by("due_at", "id")
     if not getattr(user, "is_system", False):
-        roles = set(user.groups.values_list("name", flat=True))
+        roles = set(role_names(user))
         if not roles:
             return []
         steps = steps.filter(role__in=[*roles, "sales_manager", "general_manager"])

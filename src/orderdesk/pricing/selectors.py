@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from orderdesk.accounts.selectors import role_names
 from orderdesk.catalog.selectors import products_visible_to, require_staff
 from orderdesk.core import audit, permissions
 from orderdesk.core.errors import NotFound
@@ -113,7 +114,7 @@ def authority_of(user: Any, table: dict[str, Decimal]) -> Decimal:
     """The highest discount any of the user's roles may grant (0 without one)."""
     if getattr(user, "is_system", False):
         return Decimal(100)
-    groups = user.groups.values_list("name", flat=True) if getattr(user, "pk", None) else []
+    groups = role_names(user)
     return max((table[name] for name in groups if name in table), default=Decimal(0))
 
 

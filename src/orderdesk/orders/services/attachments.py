@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from orderdesk.core import audit, permissions
 from orderdesk.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 
+from .. import selectors
 from ..models import Attachment, AttachmentKind, Order, OrderStatus
-from .status import locked_visible
 
 MAX_BYTES = 20 * 1024 * 1024
 ALLOWED_SUFFIXES = frozenset(
@@ -93,7 +93,7 @@ def add_attachment(order: Order, *, file: UploadedFile, kind: str, by: Any) -> A
     if errors:
         raise ValidationFailed(_("The file cannot be attached."), fields=errors)
     with transaction.atomic():
-        locked = locked_visible(order, by)
+        locked = selectors.lock_visible_order(by, order.pk)
         if locked.status == OrderStatus.CANCELLED:
             raise InvalidTransition(
                 _("Order {number} is cancelled; files are no longer added to it.").format(

@@ -39,7 +39,6 @@ from orderdesk.core.worklist import Task
 from .. import documents, lifecycle, selectors
 from ..models import Attachment, AttachmentKind, ConfirmationStatus, Order, OrderStatus
 from . import attachments
-from .status import locked_visible
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +162,7 @@ def send_confirmation(order: Order, *, by: Any) -> Order:
     """
     permissions.require(by, SEND)
     with transaction.atomic():
-        locked = locked_visible(order, by)
+        locked = selectors.lock_visible_order(by, order.pk)
         if locked.confirmation_status == C.CONFIRMED:
             raise Conflict(
                 _("The customer already confirmed order {number}.").format(number=locked.number),
@@ -245,7 +244,7 @@ def record_signed_copy(order: Order, *, file: Any, by: Any, note: str = "") -> A
         raise ValidationFailed(_("The signed copy cannot be stored."), fields=errors)
     _name, note = clean_name_note("", note)
     with transaction.atomic():
-        locked = locked_visible(order, by)
+        locked = selectors.lock_visible_order(by, order.pk)
         require_confirmation_exists(locked)
         attachment = attachments.store(
             locked, file=file, kind=AttachmentKind.SIGNED_CONFIRMATION, by=by
@@ -267,7 +266,7 @@ def record_confirmation(order: Order, *, by: Any, note: str = "") -> Order:
     permissions.require(by, SEND)
     _name, note = clean_name_note("", note)
     with transaction.atomic():
-        locked = locked_visible(order, by)
+        locked = selectors.lock_visible_order(by, order.pk)
         require_confirmation_exists(locked)
         require_open(locked)
         confirm(

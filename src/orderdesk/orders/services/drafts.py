@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from orderdesk.accounts.selectors import system_user
+from orderdesk.accounts.selectors import role_names, system_user
 from orderdesk.catalog.models import Product
 from orderdesk.core import audit, numbering, permissions, regions
-from orderdesk.core.errors import Conflict, NotFound, ValidationFailed
+from orderdesk.core.errors import Conflict, ValidationFailed
 from orderdesk.core.models import Branch
 from orderdesk.customers import selectors as customer_selectors
 from orderdesk.customers.models import Contact, Customer, CustomerStatus, GradeTerms
@@ -117,10 +117,7 @@ def update_order(
     version, else 409 ``stale_order``."""
     permissions.require(by, ENTER)
     with transaction.atomic():
-        locked = selectors.lock_order(order.pk)
-        visible = selectors.orders_visible_to(by).filter(pk=locked.pk).exists()
-        if not visible:
-            raise NotFound(code="order_not_found")
+        locked = selectors.lock_visible_order(by, order.pk)
         lifecycle.require_editable(locked)
         if version is not None and int(version) != locked.version:
             raise Conflict(
@@ -266,7 +263,7 @@ def clean_salesperson(key: Any, customer: Customer | None, by: Any, errors: dict
         if found is None:
             errors["salesperson_id"] = _("Unknown salesperson.")
         return found or by
-    if by.groups.filter(name__in=("sales", "sales_manager")).exists():
+    if {"sales", "sales_manager"} & set(role_names(by)):
         return by
     return customer.owner if customer is not None else by
 

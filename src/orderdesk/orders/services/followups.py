@@ -22,7 +22,6 @@ from orderdesk.core.worklist import Task
 from .. import selectors
 from ..models import FollowUp, Order, OrderStatus
 from .confirmation import end_of, order_page
-from .status import locked_visible
 
 LOG = "orders.enter_orders"
 MAX_ITEMS = 20
@@ -34,7 +33,7 @@ def log_follow_up(order: Order, *, items: Sequence[str], note: str = "", by: Any
     permissions.require(by, LOG)
     cleaned, note = clean(items, note)
     with transaction.atomic():
-        locked = locked_visible(order, by)
+        locked = selectors.lock_visible_order(by, order.pk)
         if locked.status in CLOSED:
             raise InvalidTransition(
                 _("Order {number} is {status}; it needs no more follow-ups.").format(
@@ -63,7 +62,7 @@ def resolve_follow_up(follow_up: FollowUp, *, by: Any, note: str = "") -> Follow
     permissions.require(by, LOG)
     note = (note or "").strip()[:1000]
     with transaction.atomic():
-        locked_order = locked_visible(follow_up.order, by)
+        locked_order = selectors.lock_visible_order(by, follow_up.order_id)
         locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
         if locked.resolved_at is not None:
             raise Conflict(

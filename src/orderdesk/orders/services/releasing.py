@@ -28,7 +28,6 @@ from orderdesk.core.money import to_fen, yuan
 
 from .. import checks, lifecycle, selectors
 from ..models import ConfirmationStatus, Order, OrderStatus, Step, StepStatus
-from .status import locked_visible
 
 RELEASE = "orders.release_orders"
 RECORD_DEPOSIT = "orders.review_finance"
@@ -124,7 +123,7 @@ def release(order: Order, *, by: Any) -> Order:
     """
     permissions.require(by, RELEASE)
     with transaction.atomic():
-        locked = locked_visible(order, by)
+        locked = selectors.lock_visible_order(by, order.pk)
         if not lifecycle.allowed(locked.status, OrderStatus.RELEASED):
             lifecycle.move(locked, OrderStatus.RELEASED, by=by)  # raises the clear 409
         if blockers := release_blockers(locked):
@@ -169,7 +168,7 @@ def record_deposit(
             fields={"received_on": _("Enter today or an earlier date.")},
         )
     with transaction.atomic():
-        locked = locked_visible(order, by)
+        locked = selectors.lock_visible_order(by, order.pk)
         if locked.status == OrderStatus.CANCELLED:
             raise InvalidTransition(
                 _("Order {number} is cancelled; a deposit on it is refunded, not recorded.").format(

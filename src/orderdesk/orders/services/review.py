@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from orderdesk.accounts.selectors import role_names
 from orderdesk.core import audit, permissions, workcalendar
 from orderdesk.core.errors import Conflict, NotAllowed, ValidationFailed
 from orderdesk.core.reasons import require_reason
@@ -62,9 +63,7 @@ def submit(order: Order, *, by: Any) -> Order:
     permissions.require(by, ENTER)
     settings = selectors.review_settings()
     with transaction.atomic():
-        locked = selectors.lock_order(order.pk)
-        if not selectors.orders_visible_to(by).filter(pk=locked.pk).exists():
-            raise NotAllowed(code="permission_denied")
+        locked = selectors.lock_visible_order(by, order.pk)
         if not lifecycle.allowed(locked.status, OrderStatus.IN_REVIEW):
             lifecycle.move(locked, OrderStatus.IN_REVIEW, by=by)  # raises the clear 409
         lines = lines_of(locked)
@@ -212,7 +211,7 @@ def may_decide(user: Any, step: ReviewStep) -> bool:
     if step.step == Step.PRICING or step.role == GENERAL_MANAGER:
         if getattr(user, "is_system", False):
             return True
-        names = set(user.groups.values_list("name", flat=True))
+        names = set(role_names(user))
         return step.role in names or GENERAL_MANAGER in names
     return permissions.has(user, STEP_PERMISSION[step.step])
 

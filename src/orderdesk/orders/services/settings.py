@@ -12,10 +12,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orderdesk.core import audit, permissions
+from orderdesk.core.context import request_memo
 from orderdesk.core.errors import ValidationFailed
 from orderdesk.core.reasons import require_reason
 
 from ..models import ReviewSettings
+from ..selectors import SETTINGS_MEMO
 
 MANAGE = "orders.manage_order_settings"
 HOURS = ("sales_hours", "pricing_hours", "finance_hours", "warehouse_hours", "production_hours")
@@ -71,6 +73,8 @@ def update_review_settings(values: Mapping[str, Any], *, by: Any, reason: str) -
         if changes:
             row.save()
             audit.record(row, "update_review_settings", by=by, changes=changes, reason=reason)
+    if (memo := request_memo()) is not None:
+        memo.pop(SETTINGS_MEMO, None)
     return row
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orderdesk.core import audit, permissions
-from orderdesk.core.errors import InvalidTransition, NotFound
+from orderdesk.core.errors import InvalidTransition
 from orderdesk.core.reasons import require_reason
 
 from .. import lifecycle, selectors
@@ -18,19 +18,12 @@ from .drafts import release_reservations
 CANCEL = "orders.cancel_orders"
 
 
-def locked_visible(order: Order, by: Any) -> Order:
-    locked = selectors.lock_order(order.pk)
-    if not selectors.orders_visible_to(by).filter(pk=locked.pk).exists():
-        raise NotFound(code="order_not_found")
-    return locked
-
-
 def cancel(order: Order, *, by: Any, reason: str) -> Order:
     """Cancel before shipment, with a reason; stock held for the order is released."""
     permissions.require(by, CANCEL)
     reason = require_reason(reason)
     with transaction.atomic():
-        locked = locked_visible(order, by)
+        locked = selectors.lock_visible_order(by, order.pk)
         lifecycle.move(
             locked, OrderStatus.CANCELLED, by=by, reason=reason, action="order_cancelled"
         )
@@ -46,7 +39,7 @@ def hold(order: Order, *, by: Any, reason: str) -> Order:
     permissions.require(by, CANCEL)
     reason = require_reason(reason)
     with transaction.atomic():
-        locked = locked_visible(order, by)
+        locked = selectors.lock_visible_order(by, order.pk)
         held_from = locked.status
         lifecycle.move(locked, OrderStatus.ON_HOLD, by=by, reason=reason, action="order_held")
         locked.held_from = held_from
@@ -57,7 +50,7 @@ def hold(order: Order, *, by: Any, reason: str) -> Order:
 def resume(order: Order, *, by: Any, reason: str = "") -> Order:
     permissions.require(by, CANCEL)
     with transaction.atomic():
-        locked = locked_visible(order, by)
+        locked = selectors.lock_visible_order(by, order.pk)
         if locked.status != OrderStatus.ON_HOLD or not locked.held_from:
             raise InvalidTransition(_("Only an order on hold can be resumed."), code="not_on_hold")
         target = locked.held_from
