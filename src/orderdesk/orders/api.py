@@ -84,7 +84,7 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilter]) -> dict[str, 
 def create_order(request: HttpRequest, payload: OrderIn) -> Status[dict[str, Any]]:
     """Retries are safe with an ``Idempotency-Key`` header (core.idempotency)."""
     order = services.create_order(values_of(payload.dict()), by=request.user)
-    return Status(201, order_detail(request.user, order.pk))
+    return Status(201, detail_of(order))
 
 
 @router.get("/{order_id}", response=OrderOut, summary="One order with its lines")
@@ -110,8 +110,7 @@ def update_order(request: HttpRequest, order_id: int, payload: OrderChangeIn) ->
     summary="Send the order to review (422 order_incomplete lists every missing item)",
 )
 def submit_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
-    services.submit(order_for(request.user, order_id), by=request.user)
-    return order_detail(request.user, order_id)
+    return detail_of(services.submit(order_for(request.user, order_id), by=request.user))
 
 
 @router.post("/{order_id}/cancel", response=OrderOut, summary="Cancel before shipment (reason)")
@@ -247,7 +246,11 @@ def cursor_of(order: Order) -> str:
 
 
 def order_detail(user: Any, order_id: int) -> dict[str, Any]:
-    order = order_for(user, order_id)
+    return detail_of(order_for(user, order_id))
+
+
+def detail_of(order: Order) -> dict[str, Any]:
+    """The order as the service returned it (saved in its transaction), with its lines."""
     lines = list(order.lines.order_by("line_no"))
     missing = checks.missing_items(order, lines)
     return {
