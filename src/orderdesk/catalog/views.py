@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,6 +19,8 @@ from django.views.decorators.http import require_GET
 
 from orderdesk.core import htmx, panels
 from orderdesk.core.errors import DomainError, NotAllowed, NotFound
+from orderdesk.core.forms import place_errors
+from orderdesk.core.paging import page_of
 from orderdesk.core.spreadsheets import xlsx_response
 
 from . import exporting, importing, selectors, services
@@ -61,26 +61,13 @@ def category_or_404(user: Any, category_id: int) -> Category:
         raise PermissionDenied(str(error.message)) from error
 
 
-def place_errors(error: DomainError, form: forms.Form) -> None:
-    """A refusal of the user is the 403 page; of the input, errors on the fields it names."""
-    if isinstance(error, NotAllowed) and not error.fields:
-        raise PermissionDenied(str(error.message)) from error
-    form.add_error(None, str(error.message))
-    for name, message in error.fields.items():
-        form.add_error(name if name in form.fields else None, message)
-
-
 @require_GET
 def product_list(request: HttpRequest) -> HttpResponse:
     """Search by SKU, name, spec, model or pinyin initials; filter by category, kind, active."""
     require_catalog_access(request.user)
     form = ProductFilterForm(request.GET)
     filters = form.filters()
-    page = Paginator(selectors.search(request.user, **filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, selectors.search(request.user, **filters), PAGE_SIZE)
     return render(
         request,
         "catalog/list.html",
@@ -88,7 +75,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "products": page.object_list,
-            "query": query.urlencode(),
+            "query": query,
             "filtered": bool(filters),
             "can_manage": selectors.can_manage(request.user),
         },

@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from .errors import DomainError, NotAllowed
 from .models import Branch, CompanyProfile, NumberingRule
 from .services.company import BRANCH_FIELDS, COMPANY_FIELDS
 from .spreadsheets import EXTENSIONS
 
 MAX_SPREADSHEET_BYTES = 20 * 1024 * 1024
+
+
+def forbid(error: DomainError) -> None:
+    """A refusal of the user rather than of the input is the 403 page."""
+    if isinstance(error, NotAllowed) and not error.fields:
+        raise PermissionDenied(str(error.message)) from error
+
+
+def place_errors(
+    error: DomainError, form: forms.BaseForm, aliases: Mapping[str, str] | None = None
+) -> None:
+    """Put a service's refusal on a page form: the 403 page for a refusal of the user,
+    else the message on top and each field's message on the field it names (``aliases``
+    maps service field names to form field names; unknown names go on top)."""
+    forbid(error)
+    aliases = aliases or {}
+    form.add_error(None, str(error.message))
+    for name, message in error.fields.items():
+        name = aliases.get(name, name)
+        form.add_error(name if name in form.fields else None, message)
 
 
 def reason_field(help_text: Any = "") -> forms.CharField:

@@ -6,7 +6,7 @@ Every amount that is stored or shown passes :func:`to_fen` exactly once, at the 
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 FEN = Decimal("0.01")
@@ -96,3 +96,13 @@ def group_capital(group: int) -> str:
         text += DIGITS[digit] + PLACES[place]
         started = True
     return text
+
+
+def as_decimal(value: Any) -> Decimal | None:
+    """A finite ``Decimal`` from user input ("12.5", 12.5, " 3 "), or ``None`` when it is not
+    a number; callers decide what range and precision they accept."""
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return number if number.is_finite() else None

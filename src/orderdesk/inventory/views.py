@@ -17,7 +17,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,7 +26,9 @@ from django.views.decorators.http import require_GET, require_POST
 from orderdesk.catalog import selectors as catalog_selectors
 from orderdesk.catalog.models import Product
 from orderdesk.core import htmx, permissions
-from orderdesk.core.errors import DomainError, NotAllowed, NotFound
+from orderdesk.core.errors import DomainError, NotFound
+from orderdesk.core.forms import place_errors
+from orderdesk.core.paging import page_of
 
 from . import selectors, services
 from .forms import (
@@ -63,24 +64,6 @@ def product_or_404(user: Any, product_id: int) -> Product:
         raise Http404(str(error.message)) from error
 
 
-def place_errors(error: DomainError, form: forms.BaseForm) -> None:
-    """A refusal of the user is the 403 page; of the input, errors on the fields it names
-    and the message on top."""
-    if isinstance(error, NotAllowed) and not error.fields:
-        raise PermissionDenied(str(error.message)) from error
-    form.add_error(None, str(error.message))
-    for name, message in error.fields.items():
-        form.add_error(name if name in form.fields else None, message)
-
-
-def paginate(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> tuple[Page, str]:
-    """The requested page and the query string without ``page``, for the page links."""
-    page = Paginator(items, size).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
-
-
 def warehouse_from(value: str | None) -> Warehouse | None:
     """A warehouse named in the query string by id or code; ``None`` if unknown or absent."""
     key = (value or "").strip()
@@ -101,7 +84,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     form = StockFilterForm(request.GET)
     filters = form.filters()
-    page, query = paginate(request, selectors.stock_levels(request.user, **filters))
+    page, query = page_of(request, selectors.stock_levels(request.user, **filters))
     return render(
         request,
         "inventory/overview.html",
@@ -123,7 +106,7 @@ def low(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     form = LowStockFilterForm(request.GET)
     threshold, warehouses = form.filters()
-    page, query = paginate(request, selectors.low_stock(threshold, warehouses=warehouses))
+    page, query = page_of(request, selectors.low_stock(threshold, warehouses=warehouses))
     restock = selectors.restock_dates(page.object_list)
     rows = [
         {"level": level, "restock": restock[level.product_id, level.warehouse_id]}
@@ -149,9 +132,7 @@ def movements(request: HttpRequest, product_id: int) -> HttpResponse:
     require_staff(request.user)
     product = product_or_404(request.user, product_id)
     warehouse = warehouse_from(request.GET.get("warehouse"))
-    page, query = paginate(
-        request, selectors.movements_for(product, warehouse), MOVEMENTS_PAGE_SIZE
-    )
+    page, query = page_of(request, selectors.movements_for(product, warehouse), MOVEMENTS_PAGE_SIZE)
     return render(
         request,
         "inventory/movements.html",

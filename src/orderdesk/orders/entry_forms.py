@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from orderdesk.accounts.roles import role_label
 from orderdesk.catalog.models import Product
 from orderdesk.core.errors import ValidationFailed
+from orderdesk.core.money import as_decimal
 from orderdesk.core.regions import PROVINCE_NAMES
 from orderdesk.customers.models import Customer
 from orderdesk.inventory import selectors as stock_selectors
@@ -175,14 +176,6 @@ class OrderEntryForm(forms.Form):
         if self.is_bound:
             return None if name in self.errors else self[name].value()
         return self.initial.get(name)
-
-
-def as_decimal(value: Any) -> Decimal | None:
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return number if number.is_finite() else None
 
 
 def number_attrs(label: Any) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from orderdesk.core import selectors, workcalendar, worklist
 from orderdesk.core.forms import AuditFilterForm
+from orderdesk.core.paging import page_of
 
 
 @never_cache
@@ -42,11 +42,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.audit_entries_visible_to(request.user, **filters)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, entries, 50)
     return render(
         request,
         "core/audit_log.html",
-        {"form": form, "page": page, "entries": page.object_list, "query": query.urlencode()},
+        {"form": form, "page": page, "entries": page.object_list, "query": query},
     )

@@ -13,7 +13,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from orderdesk.core import permissions
-from orderdesk.core.errors import DomainError, NotAllowed, NotFound
+from orderdesk.core.errors import DomainError, NotFound
+from orderdesk.core.forms import forbid
 
 from .. import selectors
 from ..models import Customer
@@ -38,12 +39,6 @@ def require_customer_access(user: Any) -> None:
     empty list that looks as if the company had no customers."""
     if not any(permissions.has(user, permission) for permission in SEE_ANY):
         raise PermissionDenied
-
-
-def forbid(error: DomainError) -> None:
-    """A refusal of the user rather than of the input is the 403 page."""
-    if isinstance(error, NotAllowed) and not error.fields:
-        raise PermissionDenied(str(error.message)) from error
 
 
 def place_errors(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from orderdesk.core import htmx, permissions
 from orderdesk.core.errors import DomainError
+from orderdesk.core.forms import forbid
 
 from .. import selectors, services
 from ..forms import (
@@ -29,7 +30,7 @@ from ..forms import (
     ReasonForm,
 )
 from ..models import Attachment, Contact, Customer
-from .base import MANAGE_CREDIT, MERGE, customer_or_404, forbid, place_errors
+from .base import MANAGE_CREDIT, MERGE, customer_or_404, place_errors
 
 TABS = (
     ("contacts", gettext_lazy("Contacts")),

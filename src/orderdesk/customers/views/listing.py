@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from orderdesk.core import permissions
 from orderdesk.core.errors import DomainError
+from orderdesk.core.paging import page_of
 from orderdesk.core.spreadsheets import xlsx_response
 
 from .. import selectors, services
@@ -34,10 +34,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     require_customer_access(request.user)
     form = filter_form(request)
     customers = selectors.search(request.user, **form.filters())
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = page_of(request, customers, PAGE_SIZE)
     rows = selectors.mask_or_log(page.object_list, request.user, channel="html")
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "customers/list.html",
@@ -45,7 +43,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "customers": rows,
-            "query": query.urlencode(),
+            "query": query,
             "filtered": bool(form.filters().keys() - {"sort"}),
             "can_create": permissions.has(request.user, CREATE),
             "can_import": permissions.has(request.user, IMPORT),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -24,6 +24,7 @@ from orderdesk.catalog.models import Product
 from orderdesk.core import audit, numbering, permissions, regions
 from orderdesk.core.errors import Conflict, ValidationFailed
 from orderdesk.core.models import Branch
+from orderdesk.core.money import as_decimal
 from orderdesk.customers import selectors as customer_selectors
 from orderdesk.customers.models import Contact, Customer, CustomerStatus, GradeTerms
 from orderdesk.inventory import selectors as stock_selectors
@@ -465,11 +466,3 @@ def as_int(value: Any) -> int | None:
         return int(str(value))
     except (TypeError, ValueError):
         return None
-
-
-def as_decimal(value: Any) -> Decimal | None:
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return number if number.is_finite() else None

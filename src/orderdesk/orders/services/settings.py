@@ -5,7 +5,7 @@ release, and the working days customers have for follow-ups and confirmations.""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from orderdesk.core import audit, permissions
 from orderdesk.core.context import request_memo
 from orderdesk.core.errors import ValidationFailed
+from orderdesk.core.money import as_decimal
 from orderdesk.core.reasons import require_reason
 
 from ..models import ReviewSettings
@@ -76,11 +77,3 @@ def update_review_settings(values: Mapping[str, Any], *, by: Any, reason: str) -
     if (memo := request_memo()) is not None:
         memo.pop(SETTINGS_MEMO, None)
     return row
-
-
-def as_decimal(value: Any) -> Decimal | None:
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return number if number.is_finite() else None

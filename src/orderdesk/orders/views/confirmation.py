@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from orderdesk.core import htmx, permissions
 from orderdesk.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from orderdesk.core.forms import place_errors
 from orderdesk.core.models import CompanyProfile
 from orderdesk.core.money import yuan
 
@@ -140,17 +141,6 @@ def order_or_404(user: Any, order_id: Any) -> Order:
 
 def order_url(order: Order, anchor: str = "") -> str:
     return confirmation.order_page(order.pk) + (f"#{anchor}" if anchor else "")
-
-
-def place_errors(error: DomainError, form: forms.BaseForm) -> None:
-    """A refusal of the user is the 403 page; otherwise the message on top and each field
-    the service names on that field."""
-    if isinstance(error, NotAllowed) and not error.fields:
-        raise PermissionDenied(str(error.message)) from error
-    form.add_error(None, str(error.message))
-    for field, message in error.fields.items():
-        if field in form.fields:
-            form.add_error(field, message)
 
 
 def refuse_or_flash(request: HttpRequest, error: DomainError) -> None:

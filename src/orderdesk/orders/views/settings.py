@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from orderdesk.core import audit, htmx
 from orderdesk.core.errors import DomainError
-from orderdesk.core.forms import ServiceValidatedForm, reason_field
+from orderdesk.core.forms import ServiceValidatedForm, place_errors, reason_field
 
 from .. import selectors
 from ..models import ReviewSettings
@@ -41,9 +41,7 @@ def review_settings(request: HttpRequest) -> HttpResponse:
                 form.values(), by=request.user, reason=form.cleaned_data["reason"]
             )
         except DomainError as error:
-            form.add_error(None, str(error.message))
-            for name, message in error.fields.items():
-                form.add_error(name if name in form.fields else None, message)
+            place_errors(error, form)
         else:
             messages.success(request, _("Review settings saved."))
             return htmx.redirect(request, reverse("orders:settings"))

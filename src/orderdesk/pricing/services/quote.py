@@ -22,13 +22,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from orderdesk.catalog.models import Product
 from orderdesk.core.errors import ValidationFailed
+from orderdesk.core.money import as_decimal
 from orderdesk.customers.models import Customer
 
 from .. import calculations as calc
@@ -197,14 +198,6 @@ def parse_line(
             "Request either a price or a discount, not both."
         )
     return product, qty, price, pct
-
-
-def as_decimal(value: Any) -> Decimal | None:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return number if number.is_finite() else None
 
 
 def best_break(items: list[PriceRow], quantity: Decimal) -> PriceRow | None:

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orderdesk.core.errors import DomainError
+from orderdesk.core.forms import place_errors
 from orderdesk.core.spreadsheets import xlsx_response
 
 from .. import exporting, selectors, services, spreadsheets
 from ..forms import PriceImportForm
-from .base import fetch_or_404, place_errors, require_staff_page
+from .base import fetch_or_404, require_staff_page
 
 MANAGE = selectors.MANAGE
 

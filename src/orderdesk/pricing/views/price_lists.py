@@ -16,11 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from orderdesk.core import htmx
 from orderdesk.core.errors import DomainError
+from orderdesk.core.forms import forbid, place_errors
+from orderdesk.core.paging import page_of
 
 from .. import selectors, services
 from ..forms import PriceForm, PriceListFilterForm, PriceListForm
 from ..models import PriceList
-from .base import fetch_or_404, forbid, page_of, place_errors, require_staff_page
+from .base import fetch_or_404, require_staff_page
 
 MANAGE = selectors.MANAGE
 HISTORY_LIMIT = 100

@@ -16,12 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from orderdesk.core import htmx
 from orderdesk.core.errors import DomainError
+from orderdesk.core.forms import place_errors
 from orderdesk.core.money import yuan
+from orderdesk.core.paging import page_of
 
 from .. import selectors, services
 from ..forms import PromotionFilterForm, PromotionForm
 from ..models import Promotion, PromotionKind
-from .base import fetch_or_404, page_of, place_errors, require_staff_page
+from .base import fetch_or_404, require_staff_page
 
 MANAGE = selectors.MANAGE
 HISTORY_LIMIT = 100
