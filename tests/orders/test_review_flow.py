@@ -229,3 +229,16 @@ def test_stale_version_is_refused(world):
     services.update_order(order, {"contact_name": "李"}, by=world.sales, version=1)
     with pytest.raises(Conflict):
         services.update_order(order, {"contact_name": "张"}, by=world.sales, version=1)
+
+
+def test_a_held_order_can_be_cancelled_and_not_moved_elsewhere(world):
+    order = make_order(world)
+    services.hold(order, by=world.sales, reason="客户要求暂停")
+    order.refresh_from_db()
+    with pytest.raises(InvalidTransition):
+        services.submit(order, by=world.sales)
+
+    services.cancel(order, by=world.sales, reason="客户取消")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert order.held_from == ""

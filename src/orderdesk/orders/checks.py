@@ -82,8 +82,13 @@ class Findings:
 def findings(order: Order, lines: list[OrderLine], settings: ReviewSettings) -> Findings:
     today = timezone.localdate()
     late = []
+    # One calendar walk per distinct lead time, not per line (1,000-line orders).
+    earliest_by_lead = {
+        days: workcalendar.add_working_days(today, days)
+        for days in {line.product.lead_time_days for line in lines}
+    }
     for line in lines:
-        earliest = workcalendar.add_working_days(today, line.product.lead_time_days)
+        earliest = earliest_by_lead[line.product.lead_time_days]
         if order.requested_date and order.requested_date < earliest:
             late.append({"line": line.line_no, "sku": line.sku, "earliest": earliest.isoformat()})
     short = []

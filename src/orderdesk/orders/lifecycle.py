@@ -34,7 +34,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.DELIVERED: frozenset({S.COMPLETED}),
     S.COMPLETED: frozenset(),
     S.CANCELLED: frozenset(),
-    # Resuming returns to the status the order was held in (``Order.held_from``).
+    # Resuming returns to the status the order was held in (``Order.held_from``), see
+    # ``allowed``; a held order can also be cancelled when that status could be.
     S.ON_HOLD: frozenset(),
 }
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})
@@ -48,14 +49,18 @@ TIMESTAMPS: dict[str, str] = {
 }
 
 
-def allowed(current: str, target: str) -> bool:
+def allowed(current: str, target: str, *, held_from: str = "") -> bool:
+    if current == S.ON_HOLD:
+        return bool(held_from) and (
+            target == held_from or (target == S.CANCELLED and held_from in CANCELLABLE)
+        )
     return target in TRANSITIONS.get(current, frozenset())
 
 
 def move(order: Order, target: str, *, by: Any, reason: str = "", action: str = "") -> None:
     """Move a locked ``order`` to ``target`` and audit it; the caller holds the transaction."""
     current = order.status
-    if not allowed(current, target):
+    if not allowed(current, target, held_from=order.held_from):
         raise InvalidTransition(
             _("A {current} order cannot become {target}.").format(
                 current=OrderStatus(current).label, target=OrderStatus(target).label
@@ -65,6 +70,9 @@ def move(order: Order, target: str, *, by: Any, reason: str = "", action: str = 
     order.status = target
     order.status_reason = reason
     fields = ["status", "status_reason", "updated_at"]
+    if current == S.ON_HOLD:
+        order.held_from = ""
+        fields.append("held_from")
     if stamp := TIMESTAMPS.get(target):
         setattr(order, stamp, timezone.now())
         fields.append(stamp)

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from orderdesk.core import audit, permissions
+from orderdesk.core import permissions
 from orderdesk.core.errors import InvalidTransition
 from orderdesk.core.reasons import require_reason
 
@@ -51,19 +51,13 @@ def resume(order: Order, *, by: Any, reason: str = "") -> Order:
     permissions.require(by, CANCEL)
     with transaction.atomic():
         locked = selectors.lock_visible_order(by, order.pk)
-        if locked.status != OrderStatus.ON_HOLD or not locked.held_from:
+        if locked.status != OrderStatus.ON_HOLD:
             raise InvalidTransition(_("Only an order on hold can be resumed."), code="not_on_hold")
-        target = locked.held_from
-        # The held-from status is where the order goes back to; the table allows it.
-        locked.status = target
-        locked.held_from = ""
-        locked.status_reason = (reason or "").strip()
-        locked.save(update_fields=["status", "held_from", "status_reason", "updated_at"])
-        audit.record(
+        lifecycle.move(
             locked,
-            "order_resumed",
+            locked.held_from,
             by=by,
-            changes={"status": (OrderStatus.ON_HOLD, target)},
-            reason=locked.status_reason,
+            reason=(reason or "").strip(),
+            action="order_resumed",
         )
     return locked
