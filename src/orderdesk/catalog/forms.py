@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orderdesk.core.forms import SpreadsheetField
+from orderdesk.core.forms import SpreadsheetField, reason_field
 
 from .models import Category, Product, SalesKind, Supply, TaxRate
 
@@ -83,9 +83,7 @@ class ProductForm(forms.Form):
 
 
 class ProductChangeForm(ProductForm):
-    reason = forms.CharField(
-        label=_("Reason for the change"), max_length=500, required=False, widget=forms.TextInput
-    )
+    reason = reason_field()
 
     def values(self) -> dict[str, Any]:
         """Only what changed, so the audit entry names only that."""
@@ -122,9 +120,7 @@ class CategoryForm(forms.Form):
 
 
 class CategoryChangeForm(CategoryForm):
-    reason = forms.CharField(
-        label=_("Reason for the change"), max_length=500, required=False, widget=forms.TextInput
-    )
+    reason = reason_field()
 
     def values(self) -> dict[str, Any]:
         """Only what changed, so the audit entry names only that."""

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from orderdesk.core import htmx, services, workcalendar
 from orderdesk.core.errors import DomainError
+from orderdesk.core.forms import reason_field
 from orderdesk.core.models import CalendarDay, DayKind
 
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -39,16 +40,12 @@ class CalendarDayForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Tick for days from the State Council's holiday notice."),
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for the change"), required=False, max_length=500
-    )
+    reason = reason_field()
 
 
 class CalendarImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV file"))
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for the change"), required=False, max_length=500
-    )
+    reason = reason_field()
 
     def clean_file(self) -> str:
         """The file's text: UTF-8 (with or without BOM) or GB18030, as Excel saves it."""
