@@ -91,11 +91,9 @@ def restock_on(
 
 def availability(product: Product, warehouse: Warehouse | None = None) -> Availability:
     """On hand, reserved, available and the restock date, for one warehouse or all active."""
-    levels = StockLevel.objects.filter(product=product)
-    if warehouse is not None:
-        levels = levels.filter(warehouse=warehouse)
-    else:
-        levels = levels.filter(warehouse__is_active=True)
+    if warehouse is None:
+        return availability_by_product([product])[product.pk]
+    levels = StockLevel.objects.filter(product=product, warehouse=warehouse)
     totals = levels.aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
     on_hand, reserved = exact(totals["on_hand"]), exact(totals["reserved"])
     return {
