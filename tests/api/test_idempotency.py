@@ -1,3 +1,7 @@
+import datetime as dt
+
+from django.utils import timezone
+
 from orderdesk.accounts.models import ApiToken
 from tests.factories.accounts import bearer
 
@@ -52,3 +56,26 @@ def test_without_a_key_every_call_creates(client, sales1):
         )
 
     assert ApiToken.objects.filter(name="plain").count() == 2
+
+
+def test_an_expired_key_creates_again_and_the_hourly_job_deletes_expired_keys(client, sales1):
+    from orderdesk.core import idempotency
+    from orderdesk.core.models import IdempotencyRecord
+    from orderdesk.core.tasks import purge_idempotency_keys
+
+    headers = bearer(sales1)
+    post(client, headers, "daily", "key-3")
+    post(client, headers, "fresh", "key-4")
+    old = timezone.now() - idempotency.RETENTION - dt.timedelta(minutes=1)
+    IdempotencyRecord.objects.filter(key="key-3").update(created_at=old)
+
+    again = post(client, headers, "daily", "key-3")
+
+    assert again.status_code == 201
+    assert "Idempotent-Replayed" not in again.headers
+    assert ApiToken.objects.filter(name="daily").count() == 2
+
+    IdempotencyRecord.objects.filter(key="key-3").update(created_at=old)
+    purge_idempotency_keys.call_local()
+
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["key-4"]

@@ -20,6 +20,7 @@ def quote_one(customer, product, qty=1, price=None, percent=None, *, by, on=DAY)
 def test_customer_list_beats_grade_list_beats_standard(make_product, make_list, customer, sales1):
     a, b, c = make_product(), make_product(), make_product()
     CreditFile.objects.filter(customer=customer).update(grade="A")
+    customer.refresh_from_db()  # pricing reads the credit file loaded with the customer
     make_list("std", {a: "100", b: "100", c: "100"})
     make_list("grade-a", {a: "90", b: "90"}, kind="grade", grade="A")
     make_list("grade-b", {a: "80", b: "80", c: "80"}, kind="grade", grade="B")

@@ -131,6 +131,7 @@ def test_promotion_targets_customers_grades_and_categories(
 
     before = quote(customer, (valve, 1), (pump, 1), by=sales1)
     CreditFile.objects.filter(customer=customer).update(grade="A")
+    customer.refresh_from_db()  # pricing reads the credit file loaded with the customer
     after = quote(customer, (valve, 1), (pump, 1), by=sales1)
 
     assert [line.promotions for line in before.lines] == [["valves"], []]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group
-from django.db.models import QuerySet
+from django.contrib.auth.models import Group, Permission
+from django.db.models import CharField, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from orderdesk.core import permissions
@@ -40,11 +40,34 @@ def role_names(user: Any) -> list[str]:
     Role changes apply from the next request, which loads the user afresh."""
     if getattr(user, "pk", None) is None:
         return []
-    cached = getattr(user, "_orderdesk_roles", None)
-    if cached is None:
-        cached = sorted(user.groups.values_list("name", flat=True))
-        user._orderdesk_roles = cached
-    return list(cached)
+    if getattr(user, "_orderdesk_roles", None) is None:
+        load_access(user)
+    return list(user._orderdesk_roles)
+
+
+def load_access(user: Any) -> None:
+    """Read the user's roles and permissions in one query and keep them on the user object
+    (``_perm_cache`` is where Django's ModelBackend looks for them): every API request
+    checks both, and three queries per request were a tenth of a small request's cost."""
+    by_role = (
+        Group.objects.filter(user=user)
+        .order_by()
+        .values_list("name", "permissions__content_type__app_label", "permissions__codename")
+    )
+    direct = (
+        Permission.objects.filter(user=user)
+        .order_by()
+        .values_list(Value("", output_field=CharField()), "content_type__app_label", "codename")
+    )
+    roles: set[str] = set()
+    granted: set[str] = set()
+    for role, app_label, codename in by_role.union(direct, all=True):
+        if role:
+            roles.add(role)
+        if codename:
+            granted.add(f"{app_label}.{codename}")
+    user._orderdesk_roles = sorted(roles)
+    user._perm_cache = granted
 
 
 def token_for(user: Any, token_id: int) -> ApiToken:

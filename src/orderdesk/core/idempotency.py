@@ -5,7 +5,9 @@ successful call with a key stores its response; a repeat with the same key and t
 request gets the stored response back; the same key with a different request is refused
 (409); a repeat while the first call still runs is refused too (409, try again). A refused
 call (4xx/5xx) wrote nothing, so it frees the key for a corrected retry. Keys are scoped to
-the caller's credential and kept for ``RETENTION``.
+the caller's credential and kept for ``RETENTION``; an hourly background job
+(``core.tasks``) deletes expired records, and an expired record not yet deleted frees its
+key all the same (deleting on every request cost a write transaction per call).
 """
 
 from __future__ import annotations
@@ -54,6 +56,31 @@ def request_payload(request: HttpRequest) -> bytes:
     return request.body
 
 
+def claim(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """The new record holding ``key``, or None when a live record holds it already."""
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(
+                    scope=scope, key=key, fingerprint=fingerprint
+                )
+        except IntegrityError:
+            expired = IdempotencyRecord.objects.filter(
+                scope=scope, key=key, created_at__lt=timezone.now() - RETENTION
+            )
+            if not expired.delete()[0]:
+                return None
+    return None
+
+
+def purge_expired() -> int:
+    """Delete the records older than ``RETENTION``; returns how many."""
+    deleted, _by_model = IdempotencyRecord.objects.filter(
+        created_at__lt=timezone.now() - RETENTION
+    ).delete()
+    return deleted
+
+
 class IdempotencyMiddleware:
     """Applies to POST requests under /api/ that carry the header; others pass through."""
 
@@ -68,13 +95,8 @@ class IdempotencyMiddleware:
             return conflict("idempotency_key_invalid", _("The Idempotency-Key is too long."))
         scope = caller_scope(request)
         fingerprint = digest(request.path.encode(), request_payload(request))
-        IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - RETENTION).delete()
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    scope=scope, key=key, fingerprint=fingerprint
-                )
-        except IntegrityError:
+        record = claim(scope, key, fingerprint)
+        if record is None:
             return self.replay(scope, key, fingerprint)
         response = self.get_response(request)
         if response.status_code >= 400 or response.streaming:

@@ -110,7 +110,8 @@ def update_order(request: HttpRequest, order_id: int, payload: OrderChangeIn) ->
     summary="Send the order to review (422 order_incomplete lists every missing item)",
 )
 def submit_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
-    return detail_of(services.submit(order_for(request.user, order_id), by=request.user))
+    # The service locks the order and checks that the user may see it (404) in one read.
+    return detail_of(services.submit(checked_id(order_id), by=request.user))
 
 
 @router.post("/{order_id}/cancel", response=OrderOut, summary="Cancel before shipment (reason)")
@@ -191,9 +192,13 @@ api_confirmation.register(router)
 
 def order_for(user: Any, order_id: int) -> Order:
     """The order, or the one 404 for missing, hidden and ids no database row can have."""
+    return selectors.order_for(user, checked_id(order_id))
+
+
+def checked_id(order_id: int) -> int:
     if not 1 <= order_id <= MAX_ID:
         raise NotFound(code="order_not_found")
-    return selectors.order_for(user, order_id)
+    return order_id
 
 
 def values_of(data: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ audited with who, when and why.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -57,8 +58,17 @@ def allowed(current: str, target: str, *, held_from: str = "") -> bool:
     return target in TRANSITIONS.get(current, frozenset())
 
 
-def move(order: Order, target: str, *, by: Any, reason: str = "", action: str = "") -> None:
-    """Move a locked ``order`` to ``target`` and audit it; the caller holds the transaction."""
+def move(
+    order: Order,
+    target: str,
+    *,
+    by: Any,
+    reason: str = "",
+    action: str = "",
+    also: Sequence[str] = (),
+) -> None:
+    """Move a locked ``order`` to ``target`` and audit it; the caller holds the transaction.
+    ``also``: other fields the caller changed, saved in the same update."""
     current = order.status
     if not allowed(current, target, held_from=order.held_from):
         raise InvalidTransition(
@@ -69,7 +79,7 @@ def move(order: Order, target: str, *, by: Any, reason: str = "", action: str = 
         )
     order.status = target
     order.status_reason = reason
-    fields = ["status", "status_reason", "updated_at"]
+    fields = ["status", "status_reason", "updated_at", *also]
     if current == S.ON_HOLD:
         order.held_from = ""
         fields.append("held_from")

@@ -54,7 +54,7 @@ def lock_visible_order(user: Any, order_id: int) -> Order:
     order = (
         orders_visible_to(user)
         .select_for_update(of=("self",))
-        .select_related("customer")
+        .select_related("customer__credit", "salesperson")
         .filter(pk=order_id)
         .first()
     )

@@ -30,8 +30,9 @@ def valid_on(on: dt.date) -> Q:
 
 def customer_grade(customer: Customer) -> str:
     """The customer's credit grade (A/B/C); C when no credit file exists yet."""
-    grade = CreditFile.objects.filter(customer=customer).values_list("grade", flat=True).first()
-    return grade or "C"
+    # The customer's credit file, read with the customer when the caller selected it.
+    credit: CreditFile | None = getattr(customer, "credit", None)
+    return credit.grade if credit is not None else "C"
 
 
 def price_lists_for(customer: Customer, grade: str, on: dt.date) -> list[PriceList]:

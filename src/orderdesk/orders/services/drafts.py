@@ -211,10 +211,10 @@ def clean_header(
             errors["deposit_percent"] = _("Enter a percentage between 0 and 100.")
         else:
             header["deposit_percent"] = percent
-    elif new and customer is not None:
-        header["deposit_percent"] = grade_deposit(customer)
-    if new and customer is not None and not header.get("payment_terms"):
-        header["payment_terms"] = credit_terms(customer)
+    if new and customer is not None:
+        deposit, terms = grade_defaults(customer)
+        header.setdefault("deposit_percent", deposit)
+        header["payment_terms"] = header.get("payment_terms") or terms
     if "requested_date" in values:
         header["requested_date"] = clean_date(values.get("requested_date"), errors)
     if province := header.get("delivery_province"):
@@ -229,7 +229,10 @@ def clean_header(
 def find_customer(key: Any, *, by: Any, errors: dict[str, str]) -> Customer | None:
     customer_id = as_int(key)
     customer = (
-        customer_selectors.customers_visible_to(by).filter(pk=customer_id).first()
+        customer_selectors.customers_visible_to(by)
+        .select_related("credit", "owner__branch")
+        .filter(pk=customer_id)
+        .first()
         if customer_id is not None
         else None
     )
@@ -281,18 +284,15 @@ def clean_date(value: Any, errors: dict[str, str], field: str = "requested_date"
     return day
 
 
-def grade_deposit(customer: Customer) -> Decimal:
-    grade = getattr(getattr(customer, "credit", None), "grade", "C")
-    terms = GradeTerms.objects.filter(grade=grade).first()
-    return terms.deposit_percent if terms is not None else Decimal(0)
-
-
-def credit_terms(customer: Customer) -> str:
+def grade_defaults(customer: Customer) -> tuple[Decimal, str]:
+    """The deposit percent and payment terms a new order of ``customer`` starts with: the
+    grade's deposit, and the customer's own terms when set, else the grade's (one read)."""
     credit = getattr(customer, "credit", None)
-    if credit is not None and credit.payment_terms:
-        return str(credit.payment_terms)
     terms = GradeTerms.objects.filter(grade=getattr(credit, "grade", "C")).first()
-    return terms.payment_terms if terms is not None else ""
+    deposit = terms.deposit_percent if terms is not None else Decimal(0)
+    if credit is not None and credit.payment_terms:
+        return deposit, str(credit.payment_terms)
+    return deposit, terms.payment_terms if terms is not None else ""
 
 
 def branch_for(order: Order) -> Branch | None:

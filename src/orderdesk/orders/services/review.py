@@ -58,23 +58,31 @@ def lines_of(order: Order) -> list[OrderLine]:
     return list(order.lines.select_related("product").order_by("line_no"))
 
 
-def submit(order: Order, *, by: Any) -> Order:
-    """Send a draft or returned order to review; refuses with every missing item listed."""
+def submit(order: Order | int, *, by: Any) -> Order:
+    """Send a draft or returned order (or the order with that id) to review; refuses with
+    every missing item listed. The order is locked and its visibility checked in one read,
+    so callers need not load it first."""
     permissions.require(by, ENTER)
     settings = selectors.review_settings()
     with transaction.atomic():
-        locked = selectors.lock_visible_order(by, order.pk)
+        locked = selectors.lock_visible_order(by, order if isinstance(order, int) else order.pk)
         if not lifecycle.allowed(locked.status, OrderStatus.IN_REVIEW):
             lifecycle.move(locked, OrderStatus.IN_REVIEW, by=by)  # raises the clear 409
         lines = lines_of(locked)
         check_submittable(locked, lines)
         found = checks.findings(locked, lines, settings)
-        previous = {step.step: step for step in selectors.current_steps(locked)}
+        previous = (
+            {step.step: step for step in selectors.current_steps(locked)}
+            if locked.review_round
+            else {}
+        )
         locked.review_round += 1
-        locked.save(update_fields=["review_round"])
-        lifecycle.move(locked, OrderStatus.IN_REVIEW, by=by, action="order_submitted")
-        create_steps(locked, lines, found, previous, settings)
-        advance(locked, by=by)
+        lifecycle.move(
+            locked, OrderStatus.IN_REVIEW, by=by, action="order_submitted", also=["review_round"]
+        )
+        steps = create_steps(locked, lines, found, previous, settings)
+        if all(step.status == StepStatus.APPROVED for step in steps):
+            approve_order(locked, steps, by=by)
     return locked
 
 
@@ -103,7 +111,7 @@ def create_steps(
     found: checks.Findings,
     previous: Mapping[str, ReviewStep],
     settings: Any,
-) -> None:
+) -> list[ReviewStep]:
     now = timezone.now()
     steps = []
     for step in found.steps():
@@ -140,7 +148,9 @@ def create_steps(
                 started_at=now if carried else None,
             )
         )
-    ReviewStep.objects.bulk_create(steps)
+    start_next_stage(steps)
+    ReviewStep.objects.bulk_create(steps)  # the first stage's steps already started
+    return steps
 
 
 def step_findings(step: str, found: checks.Findings) -> dict[str, Any]:
@@ -167,16 +177,25 @@ def advance(order: Order, *, by: Any) -> None:
     if all(step.status == StepStatus.APPROVED for step in steps):
         approve_order(order, steps, by=by)
         return
-    open_stages = sorted({step.stage for step in steps if step.status != StepStatus.APPROVED})
-    stage = open_stages[0]
+    for step in start_next_stage(steps):
+        step.save(update_fields=["status", "started_at", "due_at"])
+
+
+def start_next_stage(steps: list[ReviewStep]) -> list[ReviewStep]:
+    """Mark the waiting steps of the first stage not yet passed as pending, due a number of
+    working hours from now (unsaved); returns them."""
+    open_stages = [step.stage for step in steps if step.status != StepStatus.APPROVED]
+    if not open_stages:
+        return []
+    stage = min(open_stages)
     settings = selectors.review_settings()
     now = timezone.now()
-    for step in steps:
-        if step.stage == stage and step.status == StepStatus.WAITING:
-            step.status = StepStatus.PENDING
-            step.started_at = now
-            step.due_at = workcalendar.add_working_hours(now, settings.hours_for(step.step))
-            step.save(update_fields=["status", "started_at", "due_at"])
+    started = [step for step in steps if step.stage == stage and step.status == StepStatus.WAITING]
+    for step in started:
+        step.status = StepStatus.PENDING
+        step.started_at = now
+        step.due_at = workcalendar.add_working_hours(now, settings.hours_for(step.step))
+    return started
 
 
 def approve_order(order: Order, steps: list[ReviewStep], *, by: Any) -> None:

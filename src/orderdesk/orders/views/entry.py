@@ -47,7 +47,7 @@ from ..entry_forms import (
     quote_rows,
 )
 from ..models import Order, OrderStatus
-from ..services.drafts import credit_terms, grade_deposit
+from ..services.drafts import grade_defaults
 
 ENTER = "orders.enter_orders"
 LINES_PREFIX = "lines"
@@ -278,10 +278,8 @@ def customer_context(
             "consignee_phone": address.receiver_phone,
         }
     if see_credit:
-        defaults |= {
-            "payment_terms": credit_terms(customer),
-            "deposit_percent": str(grade_deposit(customer)),
-        }
+        deposit, terms = grade_defaults(customer)
+        defaults |= {"payment_terms": terms, "deposit_percent": str(deposit)}
     selected = form.current("contact_id") if form is not None else None
     return context | {
         "customer": customer,
