@@ -18,4 +18,4 @@ class RoleBackend(ModelBackend):
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
             load_access(user_obj)
-        return user_obj._perm_cache  # type: ignore[no-any-return]
+        return user_obj._perm_cache
