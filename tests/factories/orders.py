@@ -163,3 +163,14 @@ def approve_all(order: Order, world: World) -> Order:
             )
     order.refresh_from_db()
     return order
+
+
+def make_released_order(world: World, **overrides: Any) -> Order:
+    """An order entered, approved (stock reserved by the warehouse step) and released; the
+    confirmation is sent and recorded as confirmed by customer service."""
+    order = approve_all(make_order(world, **overrides), world)
+    services.send_confirmation(order, by=world.sales)
+    services.record_confirmation(order, by=world.service, note="客户电话确认")
+    services.release(order, by=world.manager)
+    order.refresh_from_db()
+    return order

@@ -42,9 +42,20 @@ ENTER, CANCEL, RELEASE = "orders.enter_orders", "orders.cancel_orders", "orders.
 REVIEW_SALES, REVIEW_FINANCE = "orders.review_sales", "orders.review_finance"
 REVIEW_WAREHOUSE, REVIEW_PRODUCTION = "orders.review_warehouse", "orders.review_production"
 CREDIT_EXCESS, ORDER_SETTINGS = "orders.approve_credit_excess", "orders.manage_order_settings"
+PRODUCTION = "production.manage_production_orders"
+PREPARE = "preparation.prepare_orders"
+SHIP, CARRIERS = "shipping.ship_orders", "shipping.manage_carriers"
+CLEAR, URGENT = "shipping.clear_shipments", "shipping.approve_urgent_shipments"
+DELIVERY, EXCEPTIONS = "shipping.confirm_deliveries", "shipping.report_delivery_exceptions"
+CASES = "aftersales.handle_cases"
 
 ROLES: tuple[Role, ...] = (
-    Role("sales", _("Sales"), "sales", (OWN, CREATE, EDIT, PERSONAL, RESERVE, ENTER, CANCEL)),
+    Role(
+        "sales",
+        _("Sales"),
+        "sales",
+        (OWN, CREATE, EDIT, PERSONAL, RESERVE, ENTER, CANCEL, DELIVERY, EXCEPTIONS),
+    ),
     Role(
         "sales_manager",
         _("Sales manager"),
@@ -67,29 +78,88 @@ ROLES: tuple[Role, ...] = (
             CANCEL,
             RELEASE,
             REVIEW_SALES,
+            DELIVERY,
+            EXCEPTIONS,
         ),
     ),
     Role(
         "customer_service",
         _("Customer service"),
         "customer_service",
-        (ALL, CREATE, EDIT, PERSONAL, IMPORT, RESERVE, ORDERS_ALL, ENTER, CANCEL, RELEASE),
+        (
+            ALL,
+            CREATE,
+            EDIT,
+            PERSONAL,
+            IMPORT,
+            RESERVE,
+            ORDERS_ALL,
+            ENTER,
+            CANCEL,
+            RELEASE,
+            DELIVERY,
+            EXCEPTIONS,
+            CASES,
+        ),
+    ),
+    Role(
+        "customer_service_manager",
+        _("Customer service supervisor"),
+        "customer_service",
+        (
+            AUDIT,
+            ALL,
+            CREATE,
+            EDIT,
+            PERSONAL,
+            IMPORT,
+            RESERVE,
+            ORDERS_ALL,
+            ENTER,
+            CANCEL,
+            RELEASE,
+            DELIVERY,
+            EXCEPTIONS,
+            CASES,
+            URGENT,
+        ),
     ),
     Role(
         "finance",
         _("Finance"),
         "finance",
-        (AUDIT, ALL, EDIT, PERSONAL, CREDIT, MANAGE_CREDIT, PRICES, ORDERS_ALL, REVIEW_FINANCE),
+        (
+            AUDIT,
+            ALL,
+            EDIT,
+            PERSONAL,
+            CREDIT,
+            MANAGE_CREDIT,
+            PRICES,
+            ORDERS_ALL,
+            REVIEW_FINANCE,
+            CLEAR,
+        ),
     ),
-    Role("warehouse", _("Warehouse"), "warehouse", (STOCK, RESERVE, ORDERS_ALL, REVIEW_WAREHOUSE)),
+    Role(
+        "warehouse",
+        _("Warehouse"),
+        "warehouse",
+        (STOCK, RESERVE, ORDERS_ALL, REVIEW_WAREHOUSE, PREPARE, SHIP, DELIVERY, EXCEPTIONS),
+    ),
     Role(
         "production",
         _("Production / technical"),
         "production",
-        (PRODUCTS, ORDERS_ALL, REVIEW_PRODUCTION),
+        (PRODUCTS, ORDERS_ALL, REVIEW_PRODUCTION, PRODUCTION),
     ),
-    Role("logistics", _("Logistics"), "logistics", (ORDERS_ALL,)),
-    Role("aftersales", _("After-sales"), "aftersales", (ALL, ORDERS_ALL)),
+    Role(
+        "logistics",
+        _("Logistics"),
+        "logistics",
+        (ORDERS_ALL, SHIP, CARRIERS, DELIVERY, EXCEPTIONS),
+    ),
+    Role("aftersales", _("After-sales"), "aftersales", (ALL, ORDERS_ALL, EXCEPTIONS, CASES)),
     Role("legal", _("Legal"), "legal", (AUDIT, ORDERS_ALL)),
     Role(
         "general_manager",
@@ -109,6 +179,8 @@ ROLES: tuple[Role, ...] = (
             RELEASE,
             CREDIT_EXCESS,
             ORDER_SETTINGS,
+            CLEAR,
+            URGENT,
         ),
     ),
     Role(
@@ -129,6 +201,10 @@ ROLES: tuple[Role, ...] = (
             STOCK,
             ORDERS_ALL,
             ORDER_SETTINGS,
+            PRODUCTION,
+            PREPARE,
+            SHIP,
+            CARRIERS,
         ),
     ),
     Role("customer", _("Customer"), ""),

@@ -17,6 +17,7 @@ from ninja.security import django_auth
 
 from orderdesk.accounts.api import BearerTokenAuth
 from orderdesk.accounts.api import router as accounts_router
+from orderdesk.aftersales.api import router as cases_router
 from orderdesk.catalog.api import categories_router
 from orderdesk.catalog.api import router as products_router
 from orderdesk.core.api import router as core_router
@@ -24,7 +25,11 @@ from orderdesk.core.errors import DomainError
 from orderdesk.customers.api import router as customers_router
 from orderdesk.inventory.api import stock_router, warehouses_router
 from orderdesk.orders.api import router as orders_router
+from orderdesk.preparation.api import router as pick_lists_router
 from orderdesk.pricing.api import price_lists_router, pricing_router, promotions_router
+from orderdesk.production.api import router as production_router
+from orderdesk.shipping.api import order_fulfilment_router
+from orderdesk.shipping.api import router as shipments_router
 
 api = NinjaAPI(
     title="orderdesk API",
@@ -92,3 +97,8 @@ api.add_router("/pricing", pricing_router)
 api.add_router("/warehouses", warehouses_router)
 api.add_router("/stock", stock_router)
 api.add_router("/orders", orders_router)
+api.add_router("/orders", order_fulfilment_router)
+api.add_router("/production-orders", production_router)
+api.add_router("/pick-lists", pick_lists_router)
+api.add_router("/shipments", shipments_router)
+api.add_router("/cases", cases_router)

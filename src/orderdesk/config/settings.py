@@ -73,6 +73,10 @@ INSTALLED_APPS = [
     "orderdesk.inventory",
     "orderdesk.pricing",
     "orderdesk.orders",
+    "orderdesk.aftersales",
+    "orderdesk.production",
+    "orderdesk.preparation",
+    "orderdesk.shipping",
 ]
 
 MIDDLEWARE = [

@@ -17,5 +17,9 @@ urlpatterns = [
     path("prices/", include("orderdesk.pricing.urls")),
     path("stock/", include("orderdesk.inventory.urls")),
     path("orders/", include("orderdesk.orders.urls")),
+    path("production/", include("orderdesk.production.urls")),
+    path("preparation/", include("orderdesk.preparation.urls")),
+    path("shipping/", include("orderdesk.shipping.urls")),
+    path("cases/", include("orderdesk.aftersales.urls")),
     path("", include("orderdesk.core.urls")),
 ]

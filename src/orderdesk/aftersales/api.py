@@ -1,0 +1,5 @@
+"""/api/v1/cases."""
+
+from ninja import Router
+
+router = Router(tags=["aftersales"])

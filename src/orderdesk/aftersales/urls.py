@@ -1,0 +1,5 @@
+"""Pages of the aftersales app."""
+
+app_name = "aftersales"
+
+urlpatterns: list = []

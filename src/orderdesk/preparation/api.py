@@ -1,0 +1,5 @@
+"""/api/v1/pick-lists."""
+
+from ninja import Router
+
+router = Router(tags=["preparation"])

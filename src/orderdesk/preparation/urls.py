@@ -1,0 +1,5 @@
+"""Pages of the preparation app."""
+
+app_name = "preparation"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""/api/v1/production-orders."""
+
+from ninja import Router
+
+router = Router(tags=["production"])

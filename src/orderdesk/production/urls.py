@@ -1,0 +1,5 @@
+"""Pages of the production app."""
+
+app_name = "production"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Pages of the shipping app."""
+
+app_name = "shipping"
+
+urlpatterns: list = []
