@@ -69,12 +69,19 @@ class Findings:
     price_role: str
     credit: dict[str, Any]
 
-    def steps(self) -> list[str]:
-        steps: list[str] = [Step.SALES]
+    def steps(self, settings: ReviewSettings) -> list[str]:
+        """The steps this order needs: those the company switched on, plus those a rule
+        demands whatever the settings (price authority, blocked credit, custom products,
+        dates before the lead time)."""
+        steps: list[str] = [Step.SALES] if settings.sales_step else []
         if self.price_role:
             steps.append(Step.PRICING)
-        steps += [Step.FINANCE, Step.WAREHOUSE]
-        if self.late_lines or self.short_lines or self.custom_lines or self.made_to_order:
+        if settings.finance_step or self.credit.get("blocked"):
+            steps.append(Step.FINANCE)
+        if settings.warehouse_step:
+            steps.append(Step.WAREHOUSE)
+        supply = settings.production_step and (self.short_lines or self.made_to_order)
+        if self.late_lines or self.custom_lines or supply:
             steps.append(Step.PRODUCTION)
         return steps
 

@@ -386,6 +386,24 @@ class ReviewSettings(models.Model):
     parallel = models.BooleanField(
         _("departments after sales review in parallel (else one after another)"), default=True
     )
+    # Which steps apply. The rules themselves cannot be switched off: an off-policy price
+    # always needs its approver, a blocked credit check always goes to finance, custom
+    # products and dates before the lead time always go to production.
+    sales_step = models.BooleanField(_("sales manager reviews the terms"), default=True)
+    finance_step = models.BooleanField(
+        _("finance reviews every order (else only orders the credit check blocks)"), default=True
+    )
+    warehouse_step = models.BooleanField(
+        _("warehouse reviews availability (else stock is reserved when the order is approved)"),
+        default=True,
+    )
+    production_step = models.BooleanField(
+        _(
+            "production reviews make-to-order and short lines (custom products and early dates "
+            "always)"
+        ),
+        default=True,
+    )
     credit_tolerance_percent = models.DecimalField(
         _("credit tolerance %"), max_digits=5, decimal_places=2, default=ZERO
     )

@@ -114,7 +114,7 @@ def create_steps(
 ) -> list[ReviewStep]:
     now = timezone.now()
     steps = []
-    for step in found.steps():
+    for step in found.steps(settings):
         if step == Step.SALES:
             stage = 0 if settings.sales_first else 1
         elif settings.parallel:
@@ -200,6 +200,14 @@ def start_next_stage(steps: list[ReviewStep]) -> list[ReviewStep]:
 
 def approve_order(order: Order, steps: list[ReviewStep], *, by: Any) -> None:
     lines = lines_of(order)
+    if not any(step.step == Step.WAREHOUSE for step in steps):
+        # Without a warehouse step (company setting) stock is held when the order passes.
+        audit.record(
+            order,
+            "stock_reserved_on_approval",
+            by=by,
+            changes={"reservations": (None, reserve_lines(order, by=by))},
+        )
     production = next((step for step in steps if step.step == Step.PRODUCTION), None)
     completion = None
     if production is not None and production.decision.get("earliest_completion"):

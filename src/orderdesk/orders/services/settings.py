@@ -1,6 +1,7 @@
-"""The company's order review settings (审核设置): deadlines per step, parallel or in
-sequence, credit tolerance and the excess finance may approve alone, the credit check at
-release, and the working days customers have for follow-ups and confirmations."""
+"""The company's order review settings (审核设置): which steps apply, deadlines per step,
+parallel or in sequence, credit tolerance and the excess finance may approve alone, the
+credit check at release, and the working days customers have for follow-ups and
+confirmations."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from ..selectors import SETTINGS_MEMO
 
 MANAGE = "orders.manage_order_settings"
 HOURS = ("sales_hours", "pricing_hours", "finance_hours", "warehouse_hours", "production_hours")
-FLAGS = ("sales_first", "parallel", "credit_check_on_release")
+STEPS = ("sales_step", "finance_step", "warehouse_step", "production_step")
+FLAGS = (*STEPS, "sales_first", "parallel", "credit_check_on_release")
 DAYS = ("follow_up_days", "confirmation_days")
 FIELDS = (*HOURS, *FLAGS, *DAYS, "credit_tolerance_percent", "gm_credit_excess")
 
@@ -70,6 +72,14 @@ def update_review_settings(values: Mapping[str, Any], *, by: Any, reason: str) -
         before = audit.snapshot(row, FIELDS)
         for name, value in clean.items():
             setattr(row, name, value)
+        if not (row.sales_step or row.finance_step):
+            # Without both an order within its credit could approve itself on submit.
+            message = _("Keep the sales or the finance review: an order needs someone's approval.")
+            raise ValidationFailed(
+                message,
+                code="invalid_settings",
+                fields={"sales_step": message, "finance_step": message},
+            )
         changes = audit.diff(before, audit.snapshot(row, FIELDS))
         if changes:
             row.save()
