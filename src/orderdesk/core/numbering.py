@@ -90,14 +90,20 @@ def period_key(reset: str, on: dt.date) -> str:
     return ""
 
 
-def token_values(on: dt.date, branch_code: str) -> dict[str, str]:
+def token_values(on: dt.date, branch_code: str, pattern: str = "{company}") -> dict[str, str]:
+    """The values of the pattern's tokens; the company abbreviation is read only when the
+    pattern uses it."""
     return {
         "yyyy": on.strftime("%Y"),
         "yy": on.strftime("%y"),
         "mm": on.strftime("%m"),
         "dd": on.strftime("%d"),
         "yyyymmdd": on.strftime("%Y%m%d"),
-        "company": CompanyProfile.objects.values_list("abbreviation", flat=True).first() or "",
+        "company": (
+            CompanyProfile.objects.values_list("abbreviation", flat=True).first() or ""
+            if "{company" in pattern
+            else ""
+        ),
         "branch": branch_code,
     }
 
@@ -130,24 +136,30 @@ def next_numbers(
     on = on or timezone.localdate()
     pattern = Pattern(rule.pattern)
     require_branch(rule, branch)
-    values = token_values(on, branch.code if branch else "")
+    values = token_values(on, branch.code if branch else "", rule.pattern)
     prefix = pattern.render(values={**values, **dict.fromkeys(DATE_TOKENS, "")}, serial=None)
-    period = period_key(rule.reset, on)
-    # Insert-if-missing first, then lock: concurrent first draws of a new period wait on
-    # the unique index instead of both creating a row.
-    NumberSequence.objects.bulk_create(
-        [NumberSequence(rule=rule, prefix=prefix, period=period)], ignore_conflicts=True
-    )
-    sequence = NumberSequence.objects.select_for_update().get(
-        rule=rule, prefix=prefix, period=period
-    )
-    first = sequence.last_value + 1
-    sequence.last_value += count
-    sequence.save(update_fields=["last_value"])
-    return [
-        pattern.render(values=values, serial=serial)
-        for serial in range(first, sequence.last_value + 1)
-    ]
+    last = draw(rule.pk, prefix, period_key(rule.reset, on), count)
+    first = last - count + 1
+    return [pattern.render(values=values, serial=serial) for serial in range(first, last + 1)]
+
+
+def draw(rule_id: int, prefix: str, period: str, count: int) -> int:
+    """Add ``count`` to the sequence of (rule, prefix, period), creating it at zero, and
+    return the new last value — one statement (SQLite 3.35+ and PostgreSQL both have
+    ``ON CONFLICT … DO UPDATE … RETURNING``). The row stays locked until the caller's
+    transaction ends, so concurrent draws queue and a rolled-back draw gives its numbers
+    back (gapless); concurrent first draws of a new period meet on the unique index."""
+    table = NumberSequence._meta.db_table  # our own model's table; the values are parameters
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (rule_id, prefix, period, last_value) VALUES (%s, %s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (rule_id, prefix, period) "
+            f"DO UPDATE SET last_value = {table}.last_value + excluded.last_value "
+            "RETURNING last_value",
+            [rule_id, prefix, period, count],
+        )
+        (last,) = cursor.fetchone()
+    return int(last)
 
 
 def preview(
