@@ -1,4 +1,4 @@
-"""Demo sales orders (issue 5): about 60 orders in every state the order services reach.
+"""Demo sales orders (issue 5): about 70 orders in every state the order services reach.
 
 Every order is entered, submitted, reviewed, returned, cancelled or put on hold through the
 real order services, by the person who would do it: the owning salesperson enters what came
@@ -109,7 +109,7 @@ APPROVAL_COMMENT = "同意"
 
 # (story, how many): older stories first, so the order numbers follow the time received.
 STORIES: tuple[tuple[str, int], ...] = (
-    ("released", 8),
+    ("released", 16),  # fulfilment (issue 6) ships, prepares and produces these
     ("awaiting_confirmation", 6),
     ("cancelled_approved", 1),
     ("credit_exception", 1),
@@ -129,7 +129,7 @@ STORIES: tuple[tuple[str, int], ...] = (
 )
 # Working days back the order was received: (newest, oldest) per story.
 AGES: dict[str, tuple[int, int]] = {
-    "released": (12, 25),
+    "released": (12, 30),
     "awaiting_confirmation": (6, 12),
     "cancelled_approved": (8, 14),
     "credit_exception": (6, 10),
