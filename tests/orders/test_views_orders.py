@@ -483,3 +483,20 @@ def test_roles_without_cancel_permission_see_no_cancel_button(client, world):
         .status_code
         == 403
     )
+
+
+def test_the_customer_page_lists_the_customers_orders(client, db):
+    from tests.factories.customers import make_customer
+    from tests.factories.orders import make_order, make_world
+
+    world = make_world()
+    order = make_order(world)
+    client.force_login(world.sales)
+
+    page = client.get(reverse("customers:detail", args=[world.customer.pk])).content.decode()
+    assert order.number in page
+    assert f"?customer={world.customer.pk}" in page
+
+    quiet = make_customer(world.sales)
+    empty = client.get(reverse("customers:detail", args=[quiet.pk])).content.decode()
+    assert "No orders from this customer yet." in empty or "该客户还没有订单" in empty

@@ -14,6 +14,7 @@ class OrdersConfig(AppConfig):
         from .selectors import ALL, TEAM
         from .services import confirmation, followups
         from .views.confirmation import panel_context
+        from .views.listing import customer_orders_panel
 
         enter = "orders.enter_orders"
         navigation.register(
@@ -36,4 +37,8 @@ class OrdersConfig(AppConfig):
         worklist.register(confirmation.chase_tasks_for)  # confirmations to chase
         panels.register(
             "orders.order", panels.Panel("orders/confirmation_panel.html", panel_context, order=10)
+        )
+        panels.register(
+            "customers.customer",
+            panels.Panel("orders/customer_orders_panel.html", customer_orders_panel, order=10),
         )

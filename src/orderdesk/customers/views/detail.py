@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from orderdesk.core import htmx, permissions
+from orderdesk.core import htmx, panels, permissions
 from orderdesk.core.errors import DomainError
 from orderdesk.core.forms import forbid
 
@@ -40,6 +40,7 @@ TABS = (
     ("history", gettext_lazy("History")),
 )
 HISTORY_LIMIT = 200
+CUSTOMER_PAGE = "customers.customer"  # the core.panels slot of this page
 
 
 @require_GET
@@ -71,6 +72,10 @@ def render_page(
         "can_merge": permissions.has(user, MERGE),
         "can_manage_credit": permissions.has(user, MANAGE_CREDIT),
         "personal_data": selectors.can_see_personal_data(user),
+        # Panels the apps above add (orders: the customer's recent orders), see core.panels.
+        "panels": []
+        if request.htmx  # type: ignore[attr-defined]
+        else panels.render(request, CUSTOMER_PAGE, customer),
         **tab_context(request, customer, tab, credit, forms_),
     }
     template = "customers/partials/_tabs.html" if request.htmx else "customers/detail.html"  # type: ignore[attr-defined]

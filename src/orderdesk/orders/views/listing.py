@@ -38,9 +38,13 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
 
 
+def may_see_orders(user: Any) -> bool:
+    return any(permissions.has(user, permission) for permission in (ALL, TEAM, ENTER))
+
+
 def require_order_access(user: Any) -> None:
     """Users who see no orders at all get a 403, not an empty list."""
-    if not any(permissions.has(user, permission) for permission in (ALL, TEAM, ENTER)):
+    if not may_see_orders(user):
         raise PermissionDenied
 
 
@@ -177,6 +181,22 @@ def delete_filter(request: HttpRequest, filter_id: int) -> HttpResponse:
         raise Http404 from error
     messages.success(request, _("Saved filter deleted."))
     return htmx.redirect(request, list_url())
+
+
+CUSTOMER_PANEL_ROWS = 10
+
+
+def customer_orders_panel(request: HttpRequest, customer: Any) -> dict[str, Any] | None:
+    """The customer page's panel: the latest orders of the customer the user may see;
+    hidden for users who see no orders."""
+    if not may_see_orders(request.user):
+        return None
+    orders = selectors.orders_visible_to(request.user).filter(customer=customer)
+    return {
+        "customer": customer,
+        "orders": list(orders.order_by("-received_at", "-id")[:CUSTOMER_PANEL_ROWS]),
+        "total": orders.count(),
+    }
 
 
 urlpatterns = [
