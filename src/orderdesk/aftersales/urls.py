@@ -1,5 +1,7 @@
-"""Pages of the aftersales app."""
+"""Pages of the aftersales app (/cases/)."""
+
+from .views import pages
 
 app_name = "aftersales"
 
-urlpatterns: list = []
+urlpatterns = [*pages.urlpatterns]

@@ -1,5 +1,7 @@
-"""Pages of the preparation app."""
+"""Pages of the preparation app (/preparation/)."""
+
+from .views import pages
 
 app_name = "preparation"
 
-urlpatterns: list = []
+urlpatterns = [*pages.urlpatterns]
