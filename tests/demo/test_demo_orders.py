@@ -53,10 +53,17 @@ def test_the_demo_has_orders_in_every_status_across_customers_and_salespeople(de
 
     orders = list(Order.objects.select_related("salesperson", "customer"))
     assert result.orders.orders_created == len(orders) == ORDERS
-    assert {order.status for order in orders} == REACHED
-    assert result.orders.statuses == {
-        status: sum(order.status == status for order in orders) for status in REACHED
+    # The orders demo reached these statuses; fulfilment then moved released orders on.
+    assert {status for status, count in result.orders.statuses.items() if count} == REACHED
+    assert sum(result.orders.statuses.values()) == len(orders)
+    fulfilment = {
+        OrderStatus.IN_PRODUCTION,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
     }
+    assert REACHED - {OrderStatus.RELEASED} <= {order.status for order in orders}
+    assert {order.status for order in orders} <= REACHED | fulfilment
     assert len({order.salesperson.username for order in orders}) == 3
     assert len({order.customer_id for order in orders}) >= 20
     assert len({order.channel for order in orders}) >= 5

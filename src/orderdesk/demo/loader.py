@@ -69,6 +69,8 @@ from .generators import (
     stock_quantities,
 )
 from .orders import OrdersResult, create_orders, mail_held
+from .preparation import create_pick_lists
+from .production import create_production
 
 DEMO_REASON = "demo data"
 OPENING_STOCK_NOTE = "演示数据：期初库存"
@@ -163,6 +165,7 @@ class DemoResult:
     logins: list[DemoLogin]
     catalog: CatalogResult = dataclasses.field(default_factory=lambda: CatalogResult())
     orders: OrdersResult = dataclasses.field(default_factory=OrdersResult)
+    fulfilment: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def customer_count(self) -> int:
@@ -197,6 +200,9 @@ def load_demo(
         customers_created = create_customers(generated_customers)
         catalog = create_catalog(generated_products, seed=seed)
         orders = create_orders(seed=seed)
+        # Fulfilment (issue 6) works on the released orders: production first, so what it
+        # completed and reserved is picked too.
+        fulfilment = create_production(seed=seed) | create_pick_lists(seed=seed)
     refresh_statistics()
     result = DemoResult(
         seed=seed,
@@ -209,6 +215,7 @@ def load_demo(
         logins=demo_logins(),
         catalog=catalog,
         orders=orders,
+        fulfilment=fulfilment,
     )
     if stdout is not None:
         write_summary(result, profile, stdout)
@@ -564,6 +571,18 @@ def write_summary(result: DemoResult, profile: CompanyProfile | None, stdout: Te
                 "statuses": len(result.orders.statuses),
                 "overdue": result.orders.overdue_steps,
                 "blocked": result.orders.credit_blocked or "-",
+            }
+        )
+    if any(result.fulfilment.values()):
+        stdout.write(
+            _(
+                "Fulfilment: %(production)d production orders, %(pick_lists)d pick lists, "
+                "%(shipments)d shipments.\n"
+            )
+            % {
+                "production": result.fulfilment.get("production_orders", 0),
+                "pick_lists": result.fulfilment.get("pick_lists", 0),
+                "shipments": result.fulfilment.get("shipments", 0),
             }
         )
 
