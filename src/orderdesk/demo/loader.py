@@ -71,6 +71,7 @@ from .generators import (
 from .orders import OrdersResult, create_orders, mail_held
 from .preparation import create_pick_lists
 from .production import create_production
+from .shipping import create_shipments
 
 DEMO_REASON = "demo data"
 OPENING_STOCK_NOTE = "演示数据：期初库存"
@@ -201,8 +202,12 @@ def load_demo(
         catalog = create_catalog(generated_products, seed=seed)
         orders = create_orders(seed=seed)
         # Fulfilment (issue 6) works on the released orders: production first, so what it
-        # completed and reserved is picked too.
-        fulfilment = create_production(seed=seed) | create_pick_lists(seed=seed)
+        # completed and reserved is picked too; then shipments.
+        fulfilment = (
+            create_production(seed=seed)
+            | create_pick_lists(seed=seed)
+            | create_shipments(seed=seed)
+        )
     refresh_statistics()
     result = DemoResult(
         seed=seed,
