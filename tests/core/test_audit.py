@@ -30,7 +30,7 @@ def test_record_stores_actor_changes_and_reason(admin1):
     assert list(audit.entries_for(branch)) == [stored]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_record_refuses_to_run_outside_a_transaction():
     branch = make_branch()
 

@@ -73,7 +73,7 @@ def test_branch_rule_without_branch_is_refused(db):
     assert "branch" in refused.value.fields
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_next_number_needs_the_callers_transaction():
     with pytest.raises(RuntimeError):
         numbering.next_number("customer")

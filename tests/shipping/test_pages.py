@@ -229,3 +229,21 @@ def test_entry_shows_what_blocks_a_b_grade_order(client):
     html = client.get(reverse("shipping:create", args=[order.pk])).content.decode()
     assert 'id="shipment-blockers"' in html
     ship(order, logistics())
+
+
+def test_the_customers_order_page_shows_progress_and_shipments_without_login(client, world, order):
+    sent = shipped(order, logistics(), lines=[{"line_no": 1, "quantity": "2"}])
+    order.refresh_from_db()
+    url = reverse("orders:confirm_public", args=[order.confirmation_token])
+
+    page = client.get(url)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="customer-progress"' in html
+    assert sent.number in html
+    assert sent.tracking_number in html
+    assert reverse("shipping:deliver_public", args=[sent.delivery_token]) in html
+    assert 'data-order-status="partially_shipped"' in html
+    assert "Release to ship" not in html  # nothing internal
+    assert "发货放行" not in html

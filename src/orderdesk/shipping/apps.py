@@ -11,7 +11,7 @@ class ShippingConfig(AppConfig):
         from orderdesk.core import navigation, panels, worklist
 
         from .my_tasks import delivery_tasks, paperwork_tasks
-        from .views.pages import panel_context
+        from .views.pages import customer_panel_context, panel_context
 
         ship = "shipping.ship_orders"
         navigation.register(
@@ -39,4 +39,8 @@ class ShippingConfig(AppConfig):
         worklist.register(paperwork_tasks)
         panels.register(
             "orders.order", panels.Panel("shipping/order_panel.html", panel_context, order=40)
+        )
+        panels.register(
+            "orders.customer_view",
+            panels.Panel("shipping/customer_panel.html", customer_panel_context, order=40),
         )

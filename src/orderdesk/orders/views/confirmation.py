@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from orderdesk.core import htmx, permissions
+from orderdesk.core import htmx, panels, permissions
 from orderdesk.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from orderdesk.core.forms import place_errors
 from orderdesk.core.models import CompanyProfile
@@ -38,6 +38,7 @@ from ..models import AttachmentKind, ConfirmationStatus, Order, OrderStatus
 from ..services import attachments, confirmation, followups, releasing
 
 ENTER = "orders.enter_orders"
+CUSTOMER_VIEW = "orders.customer_view"  # core.panels slot of the customer's own order page
 RELEASE = "orders.release_orders"
 FINANCE = "orders.review_finance"
 
@@ -212,6 +213,8 @@ def confirm_public(request: HttpRequest, token: str) -> HttpResponse:
                 "deposit": yuan(releasing.deposit_required(order)),
             },
             "has_deposit": releasing.deposit_required(order) > 0,
+            # What the apps above show the customer (shipping: preparation and shipments).
+            "panels": panels.render(request, CUSTOMER_VIEW, order),
             "confirmed": order.confirmation_status == ConfirmationStatus.CONFIRMED,
             "cancelled": order.status == OrderStatus.CANCELLED,
             "form": form,

@@ -34,7 +34,7 @@ from orderdesk.orders.services.releasing import credit_grade
 
 from .. import selectors, services
 from ..documents import notice_pdf
-from ..models import Carrier, ClearanceKind, Shipment, ShipmentStatus
+from ..models import SENT, Carrier, ClearanceKind, Shipment, ShipmentStatus
 from ..services import clearance as clearance_service
 from ..services import shipments as shipment_service
 from . import forms
@@ -649,6 +649,20 @@ def deliver_public_pdf(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- the panel on the order page --------------------------------------------------------------
+
+
+def customer_panel_context(request: HttpRequest, order: Order) -> dict[str, Any] | None:
+    """The customer's own order page (the confirmation link, no login): per line how much is
+    prepared, shipped and delivered, and the shipments sent with their tracking numbers —
+    nothing internal (no clearance, no drafts)."""
+    if order.status in BEFORE_APPROVAL:
+        return None
+    sent = list(
+        Shipment.objects.filter(order=order, status__in=SENT)
+        .select_related("carrier")
+        .order_by("ship_date", "id")
+    )
+    return {"order": order, "fulfilment": fulfilment_rows(order), "shipments": sent}
 
 
 def panel_context(request: HttpRequest, order: Order) -> dict[str, Any] | None:
