@@ -107,6 +107,7 @@ def test_create_confirm_track_deliver_through_the_api(client, world, order):
     assert lines[0]["shipped"] == "2.000"
     assert lines[0]["delivered"] == "2.000"
     assert lines[0]["remaining"] == "0.000"
+    assert lines[0]["prepared"] == "2.000"  # shipped without a pick list: prepared all the same
     assert answer.json()["clearance"]["kind"] == "contract_terms"
 
 

@@ -128,8 +128,8 @@ def delivered_by_line(order: Order) -> dict[int, Decimal]:
 
 
 def fulfilment(order: Order) -> list[dict[str, Any]]:
-    """Per order line: ordered, prepared (picked, from preparation), shipped, delivered,
-    and what is still to ship."""
+    """Per order line: ordered, prepared (picked, from preparation, and at least what was
+    shipped), shipped, delivered, and what is still to ship."""
     shipped = quantities_by_line(order, statuses=SENT)
     delivered = delivered_by_line(order)
     prepared: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -146,7 +146,8 @@ def fulfilment(order: Order) -> list[dict[str, Any]]:
                 "spec": line.spec,
                 "unit": line.unit,
                 "ordered": q3(line.quantity),
-                "prepared": q3(prepared[line.pk]),
+                # What left was prepared, whether or not it was picked on a list.
+                "prepared": q3(max(prepared[line.pk], sent)),
                 "shipped": q3(sent),
                 "delivered": q3(delivered.get(line.pk, ZERO)),
                 "remaining": q3(max(line.quantity - sent, ZERO)),
