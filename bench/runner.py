@@ -190,13 +190,14 @@ def main(database: str) -> None:
                 )
             )
         )
-    from bench import customers, inventory, orders, pricing
+    from bench import billing, customers, inventory, orders, pricing
 
     for name, module in (
         ("customers", customers),
         ("inventory", inventory),
         ("pricing", pricing),
         ("orders", orders),
+        ("billing", billing),
     ):
         if wanted(name):
             for row in module.run(database):

@@ -48,13 +48,15 @@ SHIP, CARRIERS = "shipping.ship_orders", "shipping.manage_carriers"
 CLEAR, URGENT = "shipping.clear_shipments", "shipping.approve_urgent_shipments"
 DELIVERY, EXCEPTIONS = "shipping.confirm_deliveries", "shipping.report_delivery_exceptions"
 CASES = "aftersales.handle_cases"
+INVOICE, PAYMENTS = "billing.issue_invoices", "billing.record_payments"
+RECEIVABLES, BILLING = "billing.view_receivables", "billing.manage_billing_settings"
 
 ROLES: tuple[Role, ...] = (
     Role(
         "sales",
         _("Sales"),
         "sales",
-        (OWN, CREATE, EDIT, PERSONAL, RESERVE, ENTER, CANCEL, DELIVERY, EXCEPTIONS),
+        (OWN, CREATE, EDIT, PERSONAL, RESERVE, ENTER, CANCEL, DELIVERY, EXCEPTIONS, RECEIVABLES),
     ),
     Role(
         "sales_manager",
@@ -80,6 +82,7 @@ ROLES: tuple[Role, ...] = (
             REVIEW_SALES,
             DELIVERY,
             EXCEPTIONS,
+            RECEIVABLES,
         ),
     ),
     Role(
@@ -100,6 +103,7 @@ ROLES: tuple[Role, ...] = (
             DELIVERY,
             EXCEPTIONS,
             CASES,
+            RECEIVABLES,
         ),
     ),
     Role(
@@ -139,6 +143,10 @@ ROLES: tuple[Role, ...] = (
             ORDERS_ALL,
             REVIEW_FINANCE,
             CLEAR,
+            INVOICE,
+            PAYMENTS,
+            RECEIVABLES,
+            BILLING,
         ),
     ),
     Role(
@@ -181,6 +189,8 @@ ROLES: tuple[Role, ...] = (
             ORDER_SETTINGS,
             CLEAR,
             URGENT,
+            RECEIVABLES,
+            BILLING,
         ),
     ),
     Role(
@@ -205,6 +215,7 @@ ROLES: tuple[Role, ...] = (
             PREPARE,
             SHIP,
             CARRIERS,
+            BILLING,
         ),
     ),
     Role("customer", _("Customer"), ""),

@@ -18,6 +18,12 @@ from ninja.security import django_auth
 from orderdesk.accounts.api import BearerTokenAuth
 from orderdesk.accounts.api import router as accounts_router
 from orderdesk.aftersales.api import router as cases_router
+from orderdesk.billing.api import (
+    customer_account_router,
+    invoices_router,
+    payments_router,
+    receivables_router,
+)
 from orderdesk.catalog.api import categories_router
 from orderdesk.catalog.api import router as products_router
 from orderdesk.core.api import router as core_router
@@ -89,6 +95,7 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/customers", customers_router)
+api.add_router("/customers", customer_account_router)
 api.add_router("/products", products_router)
 api.add_router("/categories", categories_router)
 api.add_router("/price-lists", price_lists_router)
@@ -102,3 +109,6 @@ api.add_router("/production-orders", production_router)
 api.add_router("/pick-lists", pick_lists_router)
 api.add_router("/shipments", shipments_router)
 api.add_router("/cases", cases_router)
+api.add_router("/invoices", invoices_router)
+api.add_router("/payments", payments_router)
+api.add_router("/receivables", receivables_router)

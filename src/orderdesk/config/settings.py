@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "orderdesk.production",
     "orderdesk.preparation",
     "orderdesk.shipping",
+    "orderdesk.billing",
 ]
 
 MIDDLEWARE = [

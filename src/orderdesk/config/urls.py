@@ -21,5 +21,6 @@ urlpatterns = [
     path("preparation/", include("orderdesk.preparation.urls")),
     path("shipping/", include("orderdesk.shipping.urls")),
     path("cases/", include("orderdesk.aftersales.urls")),
+    path("billing/", include("orderdesk.billing.urls")),
     path("", include("orderdesk.core.urls")),
 ]

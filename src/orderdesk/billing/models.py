@@ -1,0 +1,364 @@
+"""Invoicing and collection (开票与收款): invoices (发票) with their lines, credit notes (红字发票),
+deposit requests (定金), payments received (收款) and their allocations (核销).
+
+Running totals are kept on the rows the services lock (``credited_amount`` and
+``allocated_amount`` on invoices, ``allocated_amount`` on deposit requests and payments), so
+an open amount is one expression and the aging report is one aggregate query. Check
+constraints make an over-allocation or a negative open amount impossible even if a service
+had a bug.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from orderdesk.core.fields import money, quantity
+from orderdesk.customers.models import Customer
+from orderdesk.orders.models import Order, OrderLine, PaymentMethod
+from orderdesk.shipping.models import Shipment
+
+ZERO = Decimal(0)
+
+
+class InvoicePer(models.TextChoices):
+    ORDER = "order", _("Whole order")
+    SHIPMENT = "shipment", _("Per shipment")
+
+
+class BillingSettings(models.Model):
+    """Company settings for invoicing (one row, created by migration)."""
+
+    invoice_per = models.CharField(
+        _("invoice by default"), max_length=10, choices=InvoicePer.choices, default="shipment"
+    )
+    default_due_days = models.PositiveSmallIntegerField(
+        _("days to pay when the customer's terms give none"), default=30
+    )
+    deposit_due_days = models.PositiveSmallIntegerField(_("days to pay a deposit"), default=7)
+
+    class Meta:
+        verbose_name = _("billing settings")
+        verbose_name_plural = _("billing settings")
+        permissions: ClassVar = [
+            ("issue_invoices", "Create, issue and void invoices and credit notes"),
+            ("record_payments", "Record payments and allocate them"),
+            ("view_receivables", "See invoices, payments and receivables"),
+            ("manage_billing_settings", "Change the billing settings"),
+        ]
+
+    def __str__(self) -> str:
+        return "billing settings"
+
+
+class InvoiceKind(models.TextChoices):
+    SPECIAL = "special", _("VAT special invoice")  # 增值税专用发票 (专票)
+    ORDINARY = "ordinary", _("VAT ordinary invoice")  # 增值税普通发票 (普票)
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("invoice status", "Draft")
+    ISSUED = "issued", pgettext_lazy("invoice status", "Issued")
+    VOID = "void", pgettext_lazy("invoice status", "Void")
+
+
+class Invoice(models.Model):
+    number = models.CharField(_("invoice number"), max_length=40, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=InvoiceKind.choices)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    shipment = models.ForeignKey(
+        Shipment,
+        verbose_name=_("shipment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+    )
+    # The buyer as printed on the invoice, copied from the customer when it was created.
+    buyer_title = models.CharField(_("buyer"), max_length=200)
+    buyer_tax_number = models.CharField(_("buyer's tax number"), max_length=20, blank=True)
+    buyer_address_phone = models.CharField(_("address and phone"), max_length=240, blank=True)
+    buyer_bank_account = models.CharField(_("bank and account"), max_length=150, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    # NULL until the tax system issues it, so the unique constraint ignores the empty ones.
+    fapiao_number = models.CharField(  # noqa: DJ001
+        _("fapiao number"), max_length=40, null=True, blank=True
+    )
+    net_amount = money(_("net amount"), default=ZERO)
+    tax_amount = money(_("tax"), default=ZERO)
+    gross_amount = money(_("total"), default=ZERO)
+    credited_amount = money(_("credited"), default=ZERO)
+    allocated_amount = money(_("paid"), default=ZERO)
+    void_reason = models.CharField(_("void reason"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["fapiao_number"],
+                condition=Q(fapiao_number__isnull=False),
+                name="invoice_unique_fapiao",
+            ),
+            models.CheckConstraint(
+                condition=Q(credited_amount__gte=0)
+                & Q(allocated_amount__gte=0)
+                & Q(gross_amount__gte=F("credited_amount") + F("allocated_amount")),
+                name="invoice_open_not_negative",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["status", "due_on"], name="invoice_status_due"),
+            models.Index(fields=["customer", "status", "due_on"], name="invoice_customer_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def open_amount(self) -> Decimal:
+        if self.status != InvoiceStatus.ISSUED:
+            return ZERO
+        return self.gross_amount - self.credited_amount - self.allocated_amount
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    line_no = models.PositiveIntegerField(_("line"))
+    sku = models.CharField(_("SKU"), max_length=40)
+    name = models.CharField(_("product name"), max_length=200)
+    spec = models.CharField(_("specification"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=20)
+    quantity = quantity(_("quantity"))
+    unit_price = models.DecimalField(_("unit price (net)"), max_digits=18, decimal_places=6)
+    tax_rate = models.DecimalField(_("VAT rate"), max_digits=4, decimal_places=2)
+    net_amount = money(_("net amount"))
+    tax_amount = money(_("tax"))
+    gross_amount = money(_("total"))
+
+    class Meta:
+        ordering: ClassVar = ["invoice", "line_no"]
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="invoice_line_quantity_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}/{self.line_no} {self.sku}"
+
+
+class CreditNote(models.Model):
+    """A red-letter invoice (红字发票) that reverses all or part of an issued invoice."""
+
+    number = models.CharField(_("credit note number"), max_length=40, unique=True, editable=False)
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="credit_notes"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_on = models.DateField(_("issued on"))
+    reason = models.CharField(_("reason"), max_length=500)
+    net_amount = money(_("net amount"), default=ZERO)
+    tax_amount = money(_("tax"), default=ZERO)
+    gross_amount = money(_("total"), default=ZERO)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CreditNoteLine(models.Model):
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.CASCADE, related_name="lines")
+    invoice_line = models.ForeignKey(
+        InvoiceLine, on_delete=models.PROTECT, related_name="credit_lines"
+    )
+    quantity = quantity(_("quantity"))
+    net_amount = money(_("net amount"))
+    tax_amount = money(_("tax"))
+    gross_amount = money(_("total"))
+
+    class Meta:
+        ordering: ClassVar = ["credit_note", "id"]
+        verbose_name = _("credit note line")
+        verbose_name_plural = _("credit note lines")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="credit_line_quantity_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credit_note_id}/{self.invoice_line_id} {self.quantity}"
+
+
+class DepositStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("deposit request status", "Open")
+    CANCELLED = "cancelled", pgettext_lazy("deposit request status", "Cancelled")
+
+
+class DepositRequest(models.Model):
+    """A request for a deposit (定金) on an order, before production or release."""
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="deposit_requests"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    percent = models.DecimalField(
+        _("deposit %"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    amount = money(_("amount"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DepositStatus.choices, default=DepositStatus.OPEN
+    )
+    allocated_amount = money(_("paid"), default=ZERO)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+        verbose_name = _("deposit request")
+        verbose_name_plural = _("deposit requests")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0)
+                & Q(allocated_amount__gte=0)
+                & Q(amount__gte=F("allocated_amount")),
+                name="deposit_open_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.amount}"
+
+    @property
+    def open_amount(self) -> Decimal:
+        if self.status != DepositStatus.OPEN:
+            return ZERO
+        return self.amount - self.allocated_amount
+
+
+class Payment(models.Model):
+    """Money received from a customer (收款), allocated to deposit requests and invoices; what
+    is not allocated stays on the customer's account as credit."""
+
+    number = models.CharField(_("receipt number"), max_length=40, unique=True, editable=False)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = money(_("amount"))
+    method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    received_on = models.DateField(_("received on"))
+    note = models.CharField(_("note"), max_length=1000, blank=True)
+    allocated_amount = money(_("allocated"), default=ZERO)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["-received_on", "-id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0)
+                & Q(allocated_amount__gte=0)
+                & Q(amount__gte=F("allocated_amount")),
+                name="payment_not_over_allocated",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["customer", "received_on"], name="payment_customer_received"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def unallocated_amount(self) -> Decimal:
+        return self.amount - self.allocated_amount
+
+
+class Allocation(models.Model):
+    """Part of a payment applied to one invoice or one deposit request (核销)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
+    deposit_request = models.ForeignKey(
+        DepositRequest,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+    )
+    amount = money(_("amount"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    reversed_at = models.DateTimeField(_("reversed"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reverse_reason = models.CharField(_("reason for the reversal"), max_length=500, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["payment", "id"]
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_pos"),
+            models.CheckConstraint(
+                condition=(Q(invoice__isnull=False) & Q(deposit_request__isnull=True))
+                | (Q(invoice__isnull=True) & Q(deposit_request__isnull=False)),
+                name="allocation_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} → {self.invoice_id or self.deposit_request_id} {self.amount}"
+
+    @property
+    def active(self) -> bool:
+        return self.reversed_at is None
