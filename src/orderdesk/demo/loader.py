@@ -68,6 +68,7 @@ from .generators import (
     mobile,
     stock_quantities,
 )
+from .billing import create_billing
 from .orders import OrdersResult, create_orders, mail_held
 from .preparation import create_pick_lists
 from .production import create_production
@@ -207,6 +208,7 @@ def load_demo(
             create_production(seed=seed)
             | create_pick_lists(seed=seed)
             | create_shipments(seed=seed)
+            | create_billing(seed=seed)  # invoices and payments for what was shipped
         )
     refresh_statistics()
     result = DemoResult(
@@ -588,6 +590,14 @@ def write_summary(result: DemoResult, profile: CompanyProfile | None, stdout: Te
                 "production": result.fulfilment.get("production_orders", 0),
                 "pick_lists": result.fulfilment.get("pick_lists", 0),
                 "shipments": result.fulfilment.get("shipments", 0),
+            }
+        )
+    if result.fulfilment.get("invoices"):
+        stdout.write(
+            _("Billing: %(invoices)d invoices, %(payments)d payments.\n")
+            % {
+                "invoices": result.fulfilment["invoices"],
+                "payments": result.fulfilment.get("payments", 0),
             }
         )
 
