@@ -57,6 +57,7 @@ from orderdesk.inventory.models import Warehouse
 from orderdesk.pricing import services as pricing_services
 from orderdesk.pricing.models import PriceList, PriceListKind, Promotion, PromotionKind
 
+from .billing import create_billing
 from .generators import (
     Company,
     Customer,
@@ -68,7 +69,6 @@ from .generators import (
     mobile,
     stock_quantities,
 )
-from .billing import create_billing
 from .orders import OrdersResult, create_orders, mail_held
 from .preparation import create_pick_lists
 from .production import create_production
