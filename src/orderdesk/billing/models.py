@@ -16,6 +16,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -362,3 +363,156 @@ class Allocation(models.Model):
     @property
     def active(self) -> bool:
         return self.reversed_at is None
+
+
+# --- collection (催收) ------------------------------------------------------------------------
+
+
+class CollectionSettings(models.Model):
+    """When overdue invoices are chased (one row, created on first use). The intervals are
+    calendar days: a customer's payment is late by calendar days whatever our working
+    calendar says, and the job runs every day."""
+
+    first_reminder_days_overdue = models.PositiveSmallIntegerField(
+        _("first reminder after days overdue"), default=1
+    )
+    second_reminder_after_days = models.PositiveSmallIntegerField(
+        _("second reminder days after the first"), default=7
+    )
+    notice_after_days = models.PositiveSmallIntegerField(
+        _("collection notice days after the second reminder"), default=15
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("escalation days after the collection notice"), default=30
+    )
+
+    class Meta:
+        verbose_name = _("collection settings")
+        verbose_name_plural = _("collection settings")
+
+    def __str__(self) -> str:
+        return "collection settings"
+
+
+class CollectionLevel(models.TextChoices):
+    FIRST_REMINDER = "first_reminder", _("First reminder")
+    SECOND_REMINDER = "second_reminder", _("Second reminder")
+    COLLECTION_NOTICE = "collection_notice", _("Collection notice")
+    ESCALATED = "escalated", _("Escalated to the manager")
+
+
+class CollectionStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("collection case status", "Open")
+    PROMISED = "promised", pgettext_lazy("collection case status", "Payment promised")
+    CLOSED = "closed", pgettext_lazy("collection case status", "Closed")
+
+
+class CollectionCase(models.Model):
+    """The chase of one overdue invoice (催收): opened by the daily job, raised a level when
+    the interval since the last one passed without a live promise, closed when the invoice
+    is no longer open."""
+
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        related_name="collection_cases",
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(_("level"), max_length=20, choices=CollectionLevel.choices)
+    level_reached_on = models.DateField(_("level reached on"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CollectionStatus.choices,
+        default=CollectionStatus.OPEN,
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    finance = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("finance"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    opened_on = models.DateField(_("opened on"))
+    promised_on = models.DateField(_("payment promised for"), null=True, blank=True)
+    promised_amount = money(_("amount promised"), null=True, blank=True)
+    next_action_on = models.DateField(_("next action on"), null=True, blank=True)
+    notice_sent_on = models.DateField(_("collection notice sent on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-opened_on", "-id"]
+        verbose_name = _("collection case")
+        verbose_name_plural = _("collection cases")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=~Q(status="closed"),
+                name="collection_one_live_case_per_invoice",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["status", "salesperson"], name="collection_status_sales"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.level}"
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    VISIT = "visit", _("Visit")
+    MESSAGE = "message", _("Message (WeChat/SMS)")
+    LETTER = "letter", _("Letter")
+
+
+class PaymentContact(models.Model):
+    """One contact with the customer about payment (催收记录), by a person or by the job."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment_contacts",
+    )
+    case = models.ForeignKey(
+        CollectionCase,
+        verbose_name=_("collection case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
+    summary = models.CharField(_("summary"), max_length=2000)
+    promised_amount = money(_("amount promised"), null=True, blank=True)
+    promised_on = models.DateField(_("payment promised for"), null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-at", "-id"]
+        verbose_name = _("payment contact")
+        verbose_name_plural = _("payment contacts")
+        indexes: ClassVar = [
+            models.Index(fields=["customer", "-at"], name="payment_contact_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.channel} {self.at:%Y-%m-%d}"

@@ -24,6 +24,7 @@ from orderdesk.billing.api import (
     payments_router,
     receivables_router,
 )
+from orderdesk.billing.collection_api import collection_router
 from orderdesk.catalog.api import categories_router
 from orderdesk.catalog.api import router as products_router
 from orderdesk.core.api import router as core_router
@@ -112,3 +113,4 @@ api.add_router("/cases", cases_router)
 api.add_router("/invoices", invoices_router)
 api.add_router("/payments", payments_router)
 api.add_router("/receivables", receivables_router)
+api.add_router("/collection", collection_router)
