@@ -6,3 +6,36 @@ class BillingConfig(AppConfig):
     name = "orderdesk.billing"
     label = "billing"
     verbose_name = _("Invoicing and collection")
+
+    def ready(self) -> None:
+        from orderdesk.core import navigation, panels, worklist
+        from orderdesk.orders import receivables
+
+        from . import selectors
+        from .my_tasks import collection_tasks
+        from .views.pages import customer_panel_context, order_panel_context
+
+        readers = ("billing.view_receivables", "billing.issue_invoices", "billing.record_payments")
+        navigation.register(
+            navigation.Section(
+                _("Billing"),
+                (
+                    navigation.Entry(_("Invoices"), "billing:invoices", readers),
+                    navigation.Entry(_("Payments"), "billing:payments", readers),
+                    navigation.Entry(_("Receivables"), "billing:receivables", readers),
+                ),
+                order=42,
+            )
+        )
+        panels.register(
+            "orders.order", panels.Panel("billing/order_panel.html", order_panel_context, order=50)
+        )
+        panels.register(
+            "customers.customer",
+            panels.Panel("billing/customer_panel.html", customer_panel_context, order=30),
+        )
+        worklist.register(collection_tasks)  # overdue invoices to chase (collection.py)
+        # The finance review and the release check of orders read these (orders.checks).
+        receivables.register(
+            receivables.Receivables(exposure=selectors.exposure, overdue=selectors.overdue)
+        )

@@ -373,7 +373,7 @@ def aging(
 # --- exposure -------------------------------------------------------------------------------
 
 
-def uninvoiced_orders(customer: Customer) -> Decimal:
+def uninvoiced_orders(customer: Customer, *, excluding: Order | None = None) -> Decimal:
     """Approved-but-uninvoiced amounts: the totals of orders from approved to delivered, less
     what is invoiced on them (issued invoices less credit notes; a draft is neither a
     receivable nor invoiced yet)."""
@@ -388,7 +388,10 @@ def uninvoiced_orders(customer: Customer) -> Decimal:
         )
         .values("amount")
     )
-    orders = Order.objects.filter(customer=customer, status__in=EXPOSED_STATUSES).annotate(
+    orders = Order.objects.filter(customer=customer, status__in=EXPOSED_STATUSES)
+    if excluding is not None:
+        orders = orders.exclude(pk=excluding.pk)
+    orders = orders.annotate(
         left=ExpressionWrapper(
             F("total_amount") - Coalesce(Subquery(invoiced), Value(ZERO), output_field=MONEY),
             output_field=MONEY,
@@ -397,6 +400,13 @@ def uninvoiced_orders(customer: Customer) -> Decimal:
     return total(orders.filter(left__gt=0), "left")
 
 
-def exposure(customer: Customer) -> Decimal:
-    """Credit exposure: open receivables + approved-but-uninvoiced orders."""
-    return total(open_invoices(customer), "open") + uninvoiced_orders(customer)
+def exposure(customer: Customer, *, excluding: Order | None = None) -> Decimal:
+    """Credit exposure: open receivables + approved-but-uninvoiced orders (without
+    ``excluding``, the order whose credit is being checked)."""
+    return total(open_invoices(customer), "open") + uninvoiced_orders(customer, excluding=excluding)
+
+
+def overdue(customer: Customer, *, on: dt.date | None = None) -> Decimal:
+    """What the customer owes past the due dates of its issued invoices."""
+    on = on or timezone.localdate()
+    return total(open_invoices(customer).filter(due_on__lt=on), "open")

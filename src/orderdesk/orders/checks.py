@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,20 +21,10 @@ from orderdesk.catalog.models import SalesKind, Supply
 from orderdesk.core import workcalendar
 from orderdesk.inventory import selectors as stock_selectors
 
-from .models import Order, OrderLine, OrderStatus, ReviewSettings, Step
+from . import receivables
+from .models import Order, OrderLine, ReviewSettings, Step
 
 ZERO = Decimal(0)
-# Orders whose amount the customer owes or will owe (the billing issue replaces this
-# stand-in for open receivables with real invoices and payments).
-EXPOSED = (
-    OrderStatus.APPROVED,
-    OrderStatus.AWAITING_CONFIRMATION,
-    OrderStatus.RELEASED,
-    OrderStatus.IN_PRODUCTION,
-    OrderStatus.PARTIALLY_SHIPPED,
-    OrderStatus.SHIPPED,
-    OrderStatus.DELIVERED,
-)
 
 
 def missing_items(order: Order, lines: list[OrderLine]) -> dict[str, str]:
@@ -132,22 +121,19 @@ def strongest_price_role(lines: list[OrderLine]) -> str:
 
 
 def credit_position(order: Order, settings: ReviewSettings) -> dict[str, Any]:
-    """Limit, exposure (other open orders of the customer), this order and the excess.
+    """Limit, exposure (open receivables and the customer's other approved-but-uninvoiced
+    orders, from billing), this order, the excess and the overdue balance.
 
     Amounts are strings so they can be stored with the step and shown as they were.
     """
     credit = getattr(order.customer, "credit", None)
     limit = credit.credit_limit if credit is not None else ZERO
     grade = credit.grade if credit is not None else "C"
-    open_amount = (
-        Order.objects.filter(customer=order.customer, status__in=EXPOSED)
-        .exclude(pk=order.pk)
-        .aggregate(total=Sum("total_amount"))["total"]
-    )
-    exposure = Decimal(open_amount or 0).quantize(Decimal("0.01"))
+    figures = receivables.source()
+    exposure = figures.exposure(order.customer, excluding=order).quantize(Decimal("0.01"))
+    overdue = figures.overdue(order.customer).quantize(Decimal("0.01"))
     allowed = (limit * (1 + settings.credit_tolerance_percent / 100)).quantize(Decimal("0.01"))
     excess = max(ZERO, exposure + order.total_amount - allowed)
-    overdue = ZERO  # no receivables yet: the billing issue supplies overdue balances
     return {
         "grade": grade,
         "limit": str(limit),

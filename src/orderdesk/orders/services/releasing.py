@@ -90,19 +90,24 @@ def release_blockers(order: Order) -> dict[str, tuple[str, str]]:
     if settings.credit_check_on_release:
         position = checks.credit_position(order, settings)
         if position["blocked"] and not credit_exception_granted(order):
-            blockers["credit"] = (
-                "credit_blocked",
-                _(
-                    "The customer's credit is exceeded by {excess} (limit {limit}, other open "
-                    "orders {exposure}, this order {order}); finance must clear it first."
-                ).format(
-                    excess=yuan(position["excess"]),
-                    limit=yuan(position["limit"]),
-                    exposure=yuan(position["exposure"]),
-                    order=yuan(position["order"]),
-                ),
-            )
+            blockers["credit"] = ("credit_blocked", credit_message(position))
     return blockers
+
+
+def credit_message(position: dict[str, Any]) -> str:
+    if Decimal(position["excess"]) > 0:
+        return _(
+            "The customer's credit is exceeded by {excess} (limit {limit}, open receivables "
+            "and other orders {exposure}, this order {order}); finance must clear it first."
+        ).format(
+            excess=yuan(position["excess"]),
+            limit=yuan(position["limit"]),
+            exposure=yuan(position["exposure"]),
+            order=yuan(position["order"]),
+        )
+    return _("The customer has {overdue} overdue; finance must clear the credit first.").format(
+        overdue=yuan(position["overdue"])
+    )
 
 
 def credit_exception_granted(order: Order) -> bool:

@@ -1,0 +1,40 @@
+"""What the order rules need from billing, which sits above orders (see the layers in
+pyproject.toml): a customer's credit exposure and overdue balance.
+
+Like ``core.panels``, the lower app names what it needs and the app above supplies it:
+billing registers its selectors in its ``AppConfig.ready()``. There is no stand-in — an
+installation always has billing, and a missing registration is a configuration error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class Receivables:
+    exposure: Callable[..., Decimal]
+    """``exposure(customer, excluding=order)``: open receivables + approved-but-uninvoiced
+    orders, without ``order`` itself."""
+    overdue: Callable[[Any], Decimal]
+    """``overdue(customer)``: what the customer owes past its due dates today."""
+
+
+_registered: list[Receivables] = []
+
+
+def register(source: Receivables) -> None:
+    _registered[:] = [source]
+
+
+def source() -> Receivables:
+    if not _registered:
+        raise ImproperlyConfigured(
+            "Billing has not registered the receivables (orders.receivables)."
+        )
+    return _registered[0]
