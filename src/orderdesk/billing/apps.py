@@ -23,6 +23,9 @@ class BillingConfig(AppConfig):
                     navigation.Entry(_("Invoices"), "billing:invoices", readers),
                     navigation.Entry(_("Payments"), "billing:payments", readers),
                     navigation.Entry(_("Receivables"), "billing:receivables", readers),
+                    navigation.Entry(
+                        _("Billing settings"), "billing:settings", "billing.manage_billing_settings"
+                    ),
                 ),
                 order=42,
             )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import pages
+from .views import pages, settings
 
 app_name = "billing"
 
@@ -27,4 +27,5 @@ urlpatterns = [
         name="allocation_reverse",
     ),
     path("receivables/", pages.receivables, name="receivables"),
+    *settings.urlpatterns,
 ]
