@@ -19,6 +19,13 @@ def system_user() -> User:
     return User.objects.get(username=SYSTEM_USERNAME)
 
 
+def acting_for(by: Any, *needed: str) -> Any:
+    """Who books a move a business step causes in another area (stock moved by an order
+    review, a production completion, a shipment): the user when they hold every permission
+    ``needed``, else the system account — the step's own audit entry names the user."""
+    return by if all(permissions.has(by, name) for name in needed) else system_user()
+
+
 def department(code: str) -> Department | None:
     return Department.objects.filter(code=code).first()
 

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orderdesk.core import audit, permissions
-from orderdesk.core.errors import NotFound, ValidationFailed
+from orderdesk.core.errors import NotFound
 from orderdesk.core.money import as_decimal, to_fen, yuan
 from orderdesk.customers.models import Customer
 
@@ -46,6 +46,7 @@ from .models import (
     InvoiceStatus,
     PaymentContact,
 )
+from .services import invalid
 
 ZERO = Decimal(0)
 SETTINGS = "billing.manage_billing_settings"
@@ -65,13 +66,6 @@ SETTING_FIELDS = (
     "notice_after_days",
     "escalate_after_days",
 )
-
-
-def invalid(message: Any, fields: dict[str, Any], code: str = "invalid_input") -> ValidationFailed:
-    return ValidationFailed(message, code=code, fields=fields)
-
-
-# --- settings -------------------------------------------------------------------------------
 
 
 def collection_settings() -> CollectionSettings:

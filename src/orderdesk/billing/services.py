@@ -21,6 +21,7 @@ from orderdesk.core import audit, permissions
 from orderdesk.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from orderdesk.core.money import as_decimal, to_fen
 from orderdesk.core.numbering import next_number
+from orderdesk.core.reasons import require_reason
 from orderdesk.customers.models import Customer, GradeTerms
 from orderdesk.orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 from orderdesk.orders.services.releasing import deposit_required
@@ -85,15 +86,6 @@ def parse_quantity(value: Any, name: str, errors: dict[str, str]) -> Decimal:
         errors[name] = _("Quantities have at most three decimals.")
         return ZERO
     return number
-
-
-def require_reason(reason: Any) -> str:
-    text = str(reason or "").strip()
-    if not text:
-        raise invalid(_("Give a reason."), {"reason": _("A reason is required.")})
-    if len(text) > 500:
-        raise invalid(_("The reason is too long."), {"reason": _("At most 500 characters.")})
-    return text
 
 
 # --- settings -------------------------------------------------------------------------------

@@ -14,17 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
-from typing import Any
 
 from django.utils import timezone
 
-from orderdesk.accounts.models import User
-from orderdesk.accounts.selectors import system_user
 from orderdesk.billing import services
 from orderdesk.billing.models import Invoice, InvoiceKind
-from orderdesk.core import permissions
 from orderdesk.core.errors import DomainError
 from orderdesk.shipping.models import Shipment, ShipmentStatus
+
+from .cast import acting
 
 # (days overdue today, share paid): in the order the shipments are invoiced.
 HISTORY: tuple[tuple[int, Decimal], ...] = (
@@ -38,13 +36,6 @@ HISTORY: tuple[tuple[int, Decimal], ...] = (
     (5, Decimal("0.3")),
 )
 METHODS = ("bank_transfer", "acceptance", "online", "cheque")
-
-
-def acting(username: str, permission: str) -> Any:
-    found = User.objects.filter(username=username, is_active=True).first()
-    if found is not None and permissions.has(found, permission):
-        return found
-    return system_user()
 
 
 def create_billing(*, seed: int) -> dict[str, int]:

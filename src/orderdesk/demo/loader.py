@@ -58,6 +58,7 @@ from orderdesk.pricing import services as pricing_services
 from orderdesk.pricing.models import PriceList, PriceListKind, Promotion, PromotionKind
 
 from .billing import create_billing
+from .cast import acting
 from .generators import (
     Company,
     Customer,
@@ -651,12 +652,6 @@ class CatalogResult:
     price_lists_created: int = 0
     prices_set: int = 0
     promotions_created: int = 0
-
-
-def acting(username: str, permission: str) -> User:
-    """The demo user who would do this, or the system account when they cannot."""
-    user = User.objects.filter(username=username).first()
-    return user if user is not None and permissions.has(user, permission) else system_user()
 
 
 def family_code(record: Product) -> str:

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
 
 from django.utils import timezone
 
-from orderdesk.accounts.models import User
-from orderdesk.accounts.selectors import system_user
-from orderdesk.core import permissions, workcalendar
+from orderdesk.core import workcalendar
 from orderdesk.core.errors import DomainError
 from orderdesk.orders.models import Order
 from orderdesk.shipping import services
@@ -27,16 +24,11 @@ from orderdesk.shipping.models import Shipment
 from orderdesk.shipping.services import clearance
 from orderdesk.shipping.services.shipments import SHIPPABLE
 
+from .cast import acting
+
 STATES = ("in_transit", "delivered", "late", "exception")
 CARRIERS = (("SF", "SF{:013d}"), ("JD", "JDVA{:011d}"), ("ZTO", "{:014d}"), ("YD", "{:013d}"))
 SIGNERS = ("王经理", "仓库李师傅", "前台张小姐", "采购赵工")
-
-
-def acting(username: str, permission: str) -> Any:
-    found = User.objects.filter(username=username, is_active=True).first()
-    if found is not None and permissions.has(found, permission):
-        return found
-    return system_user()
 
 
 def create_shipments(*, seed: int) -> dict[str, int]:

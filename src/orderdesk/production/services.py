@@ -38,7 +38,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from orderdesk.accounts.models import User
-from orderdesk.accounts.selectors import system_user
+from orderdesk.accounts.selectors import acting_for, system_user
 from orderdesk.core import audit, numbering, permissions, workcalendar
 from orderdesk.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from orderdesk.customers.models import InteractionKind
@@ -518,7 +518,7 @@ def complete(po: ProductionOrder, *, quantity: Any, warehouse: Any, by: Any) -> 
             locked.product,
             place,
             made,
-            by=acting(by, STOCK),
+            by=acting_for(by, STOCK),
             reason=reason,
             reference=f"production.ProductionOrder:{locked.pk}",
             source=locked,
@@ -561,7 +561,7 @@ def reserve_for_line(
     wanted = min(made, line.quantity - covered)
     if wanted <= 0:
         return ZERO
-    actor = acting(by, RESERVE)
+    actor = acting_for(by, RESERVE)
     total = wanted
     if existing is not None:
         total += existing.quantity - existing.issued
@@ -570,12 +570,6 @@ def reserve_for_line(
         line.product, total, reference=line.reference, by=actor, warehouse=place, source=line
     )
     return wanted
-
-
-def acting(by: Any, permission: str) -> Any:
-    """Stock moves production causes are made by the user when they may, else by the
-    system account (production staff do not book stock directly)."""
-    return by if permissions.has(by, permission) else system_user()
 
 
 def report_exception(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from orderdesk.accounts.selectors import role_names, system_user
+from orderdesk.accounts.selectors import acting_for, role_names
 from orderdesk.catalog.models import Product
 from orderdesk.core import audit, numbering, permissions, regions
 from orderdesk.core.errors import Conflict, ValidationFailed
@@ -448,9 +448,7 @@ def release_reservations(order: Order, *, by: Any) -> None:
 def system_or(by: Any) -> Any:
     """Stock moves the order causes are made for the user when they may, else by the system
     account (a salesperson editing their order may not touch stock directly)."""
-    if permissions.has(by, "inventory.reserve_stock"):
-        return by
-    return system_user()
+    return acting_for(by, "inventory.reserve_stock")
 
 
 def invalid(errors: dict[str, str]) -> ValidationFailed:

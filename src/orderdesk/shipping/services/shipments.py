@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orderdesk.accounts.selectors import system_user
+from orderdesk.accounts.selectors import acting_for
 from orderdesk.core import audit, numbering, permissions, workcalendar
 from orderdesk.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from orderdesk.inventory import selectors as stock_selectors
@@ -552,8 +552,7 @@ def issue_stock(shipment: Shipment, lines: list[ShipmentLine], *, by: Any) -> di
     warehouse's free stock — reserved and issued at once; a shortfall refuses the shipment
     (409 ``insufficient_stock`` with what is available). Whoever may ship but not manage
     stock (logistics) issues through the system account."""
-    allowed = permissions.has(by, STOCK) and permissions.has(by, RESERVE)
-    actor = by if allowed else system_user()
+    actor = acting_for(by, STOCK, RESERVE)
     issued = {}
     for row in lines:
         remaining = row.quantity
