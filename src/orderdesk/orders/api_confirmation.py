@@ -14,7 +14,6 @@ copy) and optional ``note``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +24,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from orderdesk.core.errors import NotFound, ValidationFailed
+from orderdesk.core.request_bodies import fields_of
 
 from . import selectors
 from .models import Attachment, FollowUp, Order
@@ -135,24 +135,6 @@ def attachment_out(attachment: Attachment) -> dict[str, Any]:
     }
 
 
-def json_body(request: HttpRequest) -> dict[str, Any]:
-    if not request.body:
-        return {}
-    try:
-        body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ValidationFailed(
-            _("Send JSON, or multipart with the signed copy as file."),
-            code="invalid_input",
-            fields={"body": _("Not valid JSON.")},
-        ) from error
-    if not isinstance(body, dict):
-        raise ValidationFailed(
-            _("Send a JSON object."), code="invalid_input", fields={"body": _("Not an object.")}
-        )
-    return body
-
-
 def register(router: Router) -> None:
     """Add the confirmation and release endpoints to ``router``."""
 
@@ -171,7 +153,7 @@ def register(router: Router) -> None:
             else:
                 confirmation.record_confirmation(order, by=request.user, note=note)
         else:
-            body = json_body(request)
+            body = fields_of(request)
             note = body.get("note") or ""
             if not isinstance(note, str):
                 raise ValidationFailed(

@@ -38,6 +38,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import BeforeValidator, Field
 
 from orderdesk.core.errors import ValidationFailed
+from orderdesk.core.request_bodies import fields_of
 from orderdesk.orders import selectors as order_selectors
 from orderdesk.orders.schemas import OptionalDate, OptionalId, Text, blank_to_none
 
@@ -299,27 +300,6 @@ def fulfilment_out(user: Any, order_id: int) -> dict[str, Any]:
     }
 
 
-def body_of(request: HttpRequest) -> dict[str, Any]:
-    """JSON object body, or the POST fields of a multipart request."""
-    if request.content_type == "multipart/form-data":
-        return {key: request.POST.get(key) for key in request.POST}
-    if not request.body:
-        return {}
-    try:
-        body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ValidationFailed(
-            _("Send JSON, or multipart with the files."),
-            code="invalid_input",
-            fields={"body": _("Not valid JSON.")},
-        ) from error
-    if not isinstance(body, dict):
-        raise ValidationFailed(
-            _("Send a JSON object."), code="invalid_input", fields={"body": _("Not an object.")}
-        )
-    return body
-
-
 def text_of(body: dict[str, Any], name: str) -> str:
     value = body.get(name)
     if value is None:
@@ -395,7 +375,7 @@ def confirm_shipment(request: HttpRequest, shipment_id: int) -> dict[str, Any]:
     """Body optional: ``{"difference_reason": …}`` acknowledges a consignee or address other
     than the order's."""
     shipment = selectors.shipment_for(request.user, shipment_id)
-    body = body_of(request)
+    body = fields_of(request)
     reason = text_of(body, "difference_reason") if "difference_reason" in body else None
     services.confirm_shipment(shipment, by=request.user, difference_reason=reason)
     return shipment_out(shipment)
@@ -419,7 +399,7 @@ def add_tracking(request: HttpRequest, shipment_id: int, payload: TrackingIn) ->
 )
 def confirm_delivery(request: HttpRequest, shipment_id: int) -> dict[str, Any]:
     shipment = selectors.shipment_for(request.user, shipment_id)
-    body = body_of(request)
+    body = fields_of(request)
     services.confirm_delivery(
         shipment,
         signer=text_of(body, "signer"),
@@ -438,7 +418,7 @@ def confirm_delivery(request: HttpRequest, shipment_id: int) -> dict[str, Any]:
 )
 def report_exception(request: HttpRequest, shipment_id: int) -> Status[dict[str, Any]]:
     shipment = selectors.shipment_for(request.user, shipment_id)
-    body = body_of(request)
+    body = fields_of(request)
     lines = body.get("lines") or []
     if isinstance(lines, str):
         try:
