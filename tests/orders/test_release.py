@@ -1,5 +1,5 @@
 """Releasing an order (订单下达): A grade before the confirmation returns, B and C only with
-the confirmation and the deposit; the deposit stand-in; the API and the order page."""
+the confirmation and the deposit received in billing; the API and the order page."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
+from orderdesk.billing import services as billing
 from orderdesk.core import audit
 from orderdesk.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from orderdesk.customers.models import CreditFile
@@ -20,6 +21,7 @@ from orderdesk.orders.models import ConfirmationStatus, Order, OrderStatus
 from orderdesk.orders.services import confirmation, releasing
 from orderdesk.orders.views.confirmation import panel_context
 from tests.factories.accounts import bearer
+from tests.factories.billing import prepaid
 from tests.factories.orders import approve_all, make_order, make_world
 
 pytestmark = pytest.mark.django_db
@@ -135,15 +137,34 @@ def test_b_grade_is_released_once_confirmed_and_the_deposit_is_in():
         releasing.release(order, by=world.service)
     assert refused.value.code == "deposit_missing"
 
-    releasing.record_deposit(order, amount="237.30", by=world.finance)
+    prepaid(order, "237.29", world.finance)  # a fen short
+    with pytest.raises(ValidationFailed) as short:
+        releasing.release(order, by=world.service)
+    assert short.value.code == "deposit_missing"
+    assert "¥237.29" in short.value.fields["deposit"]
+
+    prepaid(order, "0.01", world.finance)
     released = releasing.release(order, by=world.service)
 
     assert released.status == OrderStatus.RELEASED
-    order.refresh_from_db()
-    assert order.deposit_received == Decimal("237.30")
-    assert order.deposit_recorded_by == world.finance
-    entry = audit.entries_for(order).get(action="deposit_recorded")
-    assert entry.changes["deposit_received"] == ["0.00", "237.30"]
+    assert releasing.deposit_received(order) == Decimal("237.30")
+    assert audit.entries_for(order).filter(action="order_released").exists()
+
+
+def test_a_reversed_deposit_payment_no_longer_counts():
+    world = make_world(grade="B")
+    order = approved_order(world, deposit_percent="30")
+    confirmation.record_signed_copy(
+        order, file=SimpleUploadedFile("signed.pdf", b"%PDF-1.4"), by=world.service
+    )
+    allocation = prepaid(order, "237.30", world.finance)
+    billing.reverse_allocation(allocation, reason="wrong customer", by=world.finance)
+
+    with pytest.raises(ValidationFailed) as refused:
+        releasing.release(order, by=world.service)
+
+    assert refused.value.code == "deposit_missing"
+    assert releasing.deposit_received(order) == 0
 
 
 def test_credit_exceeded_since_approval_blocks_the_release(django_capture_on_commit_callbacks):
@@ -170,38 +191,12 @@ def test_a_draft_cannot_be_released():
         releasing.release(order, by=world.service)
 
 
-def test_salespeople_cannot_release_and_only_finance_records_deposits():
+def test_salespeople_cannot_release():
     world = make_world()
     order = approved_order(world)
 
     with pytest.raises(NotAllowed):
         releasing.release(order, by=world.sales)
-    with pytest.raises(NotAllowed):
-        releasing.record_deposit(order, amount="10", by=world.sales)
-
-
-@pytest.mark.parametrize(
-    ("amount", "field"),
-    [("1.234", "amount"), ("-1", "amount"), ("abc", "amount"), ("1e40", "amount")],
-)
-def test_bad_deposit_amounts_are_refused(amount, field):
-    world = make_world()
-    order = approved_order(world)
-
-    with pytest.raises(ValidationFailed) as refused:
-        releasing.record_deposit(order, amount=amount, by=world.finance)
-
-    assert field in refused.value.fields
-
-
-def test_a_deposit_above_the_total_is_refused():
-    world = make_world()
-    order = approved_order(world)
-
-    with pytest.raises(ValidationFailed) as refused:
-        releasing.record_deposit(order, amount="10000", by=world.finance)
-
-    assert refused.value.code == "deposit_too_large"
 
 
 # --- API ---------------------------------------------------------------------------------------
@@ -214,7 +209,8 @@ def test_api_release_lists_what_is_missing_then_releases(client):
 
     refused = api(client, "post", f"{url}/release", world.service)
     confirmed = api(client, "post", f"{url}/confirmation", world.service, {"note": "邮件回复确认"})
-    deposit = api(client, "post", f"{url}/deposit", world.finance, {"amount": "237.30"})
+    prepaid(order, "237.30", world.finance)
+    deposit = api(client, "get", f"{url}/confirmation", world.service)
     released = api(client, "post", f"{url}/release", world.service)
 
     assert refused.status_code == 422
@@ -275,16 +271,6 @@ def test_api_hides_other_salespeoples_orders(client, make_user):
     assert response.status_code == 404
 
 
-def test_api_deposit_input_errors_are_422(client):
-    world = make_world()
-    order = approved_order(world)
-
-    response = api(client, "post", f"/api/v1/orders/{order.pk}/deposit", world.finance, {})
-
-    assert response.status_code == 422
-    assert "amount" in response.json()["error"]["fields"]
-
-
 # --- pages -------------------------------------------------------------------------------------
 
 
@@ -301,24 +287,6 @@ def test_release_button_on_the_page_shows_what_is_missing(client):
     assert Order.objects.get(pk=order.pk).status == OrderStatus.APPROVED
 
 
-def test_deposit_page_for_finance(client):
-    world = make_world(grade="B")
-    order = approved_order(world, deposit_percent="10")
-    client.force_login(world.finance)
-
-    page = client.get(f"/orders/{order.pk}/deposit")
-    bad = client.post(f"/orders/{order.pk}/deposit", {"amount": "99999"})
-    done = client.post(f"/orders/{order.pk}/deposit", {"amount": "79.10"})
-
-    assert page.status_code == 200
-    assert bad.status_code == 200
-    assert "amount" in bad.context["form"].errors
-    assert done.status_code == 302
-    assert Order.objects.get(pk=order.pk).deposit_received == Decimal("79.10")
-    client.force_login(world.sales)
-    assert client.get(f"/orders/{order.pk}/deposit").status_code == 403
-
-
 def test_panel_offers_what_the_user_may_do(django_capture_on_commit_callbacks):
     world = make_world(grade="B")
     order = approved_order(world, deposit_percent="30")
@@ -330,7 +298,6 @@ def test_panel_offers_what_the_user_may_do(django_capture_on_commit_callbacks):
 
     assert context["can"]["send"]
     assert context["can"]["release"]
-    assert not context["can"]["deposit"]
     assert len(context["blockers"]) == 2
     assert "Send the confirmation to the customer" in html
     assert f"/orders/{order.pk}/confirmation.pdf" in html

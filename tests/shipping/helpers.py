@@ -11,6 +11,7 @@ from orderdesk.orders.models import Order
 from orderdesk.orders.services import releasing
 from orderdesk.shipping import services
 from orderdesk.shipping.models import Shipment
+from tests.factories.billing import prepaid
 from tests.factories.orders import approve_all, make_order, user
 
 PNG = (
@@ -29,14 +30,14 @@ def logistics() -> Any:
 
 
 def released(world: Any, **overrides: Any) -> Order:
-    """A released order of any grade (deposit recorded when the grade needs one)."""
+    """A released order of any grade (the deposit paid in billing when it needs one)."""
     order = approve_all(make_order(world, **overrides), world)
     order_services.send_confirmation(order, by=world.sales)
     order_services.record_confirmation(order, by=world.service, note="ok")
     order.refresh_from_db()
     deposit = releasing.deposit_required(order)
     if deposit > 0:
-        releasing.record_deposit(order, amount=deposit, by=world.finance)
+        prepaid(order, deposit, world.finance)
     order_services.release(order, by=world.manager)
     order.refresh_from_db()
     return order

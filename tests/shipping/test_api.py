@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from orderdesk.orders.models import OrderStatus
 from orderdesk.shipping.models import Shipment
+from orderdesk.shipping.services import balance_paid
 from tests.factories.accounts import bearer
+from tests.factories.billing import prepaid
 from tests.factories.orders import make_order, make_released_order, make_world, user
 
 from .helpers import logistics, photo, released
@@ -192,20 +195,11 @@ def test_clearance_endpoints(client):
     answer = client.get(f"/api/v1/orders/{order.pk}/fulfilment", headers=bearer(world.finance))
     assert answer.json()["clearance"] is None
     assert answer.json()["clearance_missing"]
-    answer = post(
-        client,
-        f"/api/v1/orders/{order.pk}/clearance",
-        {"amount_received": "", "reference": ""},
-        world.finance,
-    )
+    answer = post(client, f"/api/v1/orders/{order.pk}/clearance", {}, world.finance)
     assert answer.status_code == 422
-    assert set(answer.json()["error"]["fields"]) == {"amount_received", "reference"}
-    answer = post(
-        client,
-        f"/api/v1/orders/{order.pk}/clearance",
-        {"amount_received": "100.00", "reference": "回单1"},
-        world.sales,
-    )
+    assert answer.json()["error"]["code"] == "balance_not_received"
+    assert set(answer.json()["error"]["fields"]) == {"clearance"}
+    answer = post(client, f"/api/v1/orders/{order.pk}/clearance", {}, world.sales)
     assert answer.status_code == 403
     answer = post(
         client,
@@ -215,15 +209,24 @@ def test_clearance_endpoints(client):
     )
     assert answer.status_code == 200
     assert answer.json()["clearance"]["paperwork_open"] is True
-    answer = post(
-        client,
-        f"/api/v1/orders/{order.pk}/clearance",
-        {"amount_received": "100.00", "reference": "回单1"},
-        world.finance,
-    )
+    answer = post(client, f"/api/v1/orders/{order.pk}/clearance", {"note": "x"}, world.finance)
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "already_cleared"
     answer = post(client, f"/api/v1/orders/{order.pk}/paperwork", {"note": "已补齐"}, world.finance)
     assert answer.status_code == 200
     assert answer.json()["clearance"]["paperwork_open"] is False
     assert answer.json()["status"] == OrderStatus.RELEASED
+
+
+def test_clearance_on_payments_through_the_api(client):
+    world = make_world(grade="B")
+    order = released(world)
+    prepaid(order, order.total_amount - balance_paid(order).amount, world.finance)
+
+    answer = post(client, f"/api/v1/orders/{order.pk}/clearance", {"note": "款到"}, world.finance)
+
+    assert answer.status_code == 200
+    clearance = answer.json()["clearance"]
+    assert clearance["kind"] == "payment_received"
+    assert Decimal(clearance["amount_received"]) == order.total_amount
+    assert answer.json()["clearance_missing"] == ""

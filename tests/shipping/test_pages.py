@@ -14,6 +14,8 @@ from orderdesk.core import workcalendar
 from orderdesk.orders.models import OrderStatus
 from orderdesk.shipping.documents import notice_pdf
 from orderdesk.shipping.models import Carrier, Clearance, Shipment, ShipmentStatus, ShippingSettings
+from orderdesk.shipping.services import balance_paid
+from tests.factories.billing import prepaid
 from tests.factories.orders import make_released_order, make_world, user
 
 from .helpers import logistics, photo, released, ship, shipped
@@ -210,16 +212,20 @@ def test_clearance_pages_for_finance_and_the_supervisor(client):
     client.force_login(world.finance)
     panel = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
     assert 'data-clearance="none"' in panel
+    assert 'id="clear-on-payments"' not in panel  # nothing paid yet
     url = reverse("shipping:clearance", args=[order.pk, "payment"])
-    assert client.get(url).status_code == 200
-    answer = client.post(url, {"amount_received": "", "reference": ""})
-    assert answer.status_code == 200
-    assert "errorlist" in answer.content.decode()
-    answer = client.post(url, {"amount_received": "100.00", "reference": "回单 7"})
+    assert client.get(url).status_code == 404  # a one-button action
+    refused = client.post(url, follow=True)
+    assert "ships once its balance is received" in refused.content.decode()
+    assert not Clearance.objects.filter(order=order).exists()
+    allocation = prepaid(order, order.total_amount - balance_paid(order).amount, world.finance)
+    panel = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert 'id="clear-on-payments"' in panel
+    answer = client.post(url)
     assert answer.status_code == 302
-    assert Clearance.objects.get(order=order).reference == "回单 7"
+    assert allocation.payment.number in Clearance.objects.get(order=order).reference
     client.force_login(world.sales)
-    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
 
 
 def test_entry_shows_what_blocks_a_b_grade_order(client):

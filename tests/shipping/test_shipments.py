@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from orderdesk.billing import services as billing
 from orderdesk.core import audit, workcalendar
 from orderdesk.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from orderdesk.inventory.models import Reservation, StockLevel
@@ -25,6 +26,9 @@ from orderdesk.shipping.models import (
     ShippingSettings,
 )
 from orderdesk.shipping.my_tasks import delivery_tasks, paperwork_tasks
+from orderdesk.shipping.services import clearance as clearance_rules
+from tests.billing.helpers import invoice_per
+from tests.factories.billing import prepaid
 from tests.factories.orders import approve_all, make_order, make_released_order, make_world, user
 
 from .helpers import logistics, released, ship, shipped
@@ -297,7 +301,7 @@ def b_world():
     return make_world(grade="B")
 
 
-def test_a_b_grade_order_needs_finance_clearance(b_world):
+def test_a_b_grade_order_ships_once_billing_has_the_balance(b_world):
     world = b_world
     order = released(world)
     by = logistics()
@@ -305,31 +309,52 @@ def test_a_b_grade_order_needs_finance_clearance(b_world):
     with pytest.raises(Conflict) as refused:
         services.confirm_shipment(shipment, by=by)
     assert refused.value.code == "not_cleared"
-    assert "finance" in str(refused.value.message)
+    assert "billing" in str(refused.value.message)
     assert Shipment.objects.get(pk=shipment.pk).status == ShipmentStatus.DRAFT
-    with pytest.raises(ValidationFailed) as bad:
-        services.record_payment_clearance(
-            order, amount_received="0", reference="", by=world.finance
-        )
-    assert set(bad.value.fields) == {"amount_received", "reference"}
-    with pytest.raises(ValidationFailed):
-        services.record_payment_clearance(
-            order, amount_received="99999999", reference="X", by=world.finance
-        )
+    with pytest.raises(ValidationFailed) as unpaid:
+        services.clear_on_payments(order, by=world.finance)
+    assert unpaid.value.code == "balance_not_received"
     with pytest.raises(NotAllowed):
-        services.record_payment_clearance(order, amount_received="10", reference="X", by=by)
-    services.record_payment_clearance(
-        order, amount_received=str(order.total_amount), reference="招行回单 0012", by=world.finance
-    )
-    with pytest.raises(Conflict):
-        services.record_payment_clearance(
-            order, amount_received="1", reference="again", by=world.finance
-        )
+        services.clear_on_payments(order, by=by)
+
+    paid = services.balance_paid(order).amount
+    prepaid(order, order.total_amount - paid - Decimal("0.01"), world.finance, reference="招行 1")
+    assert clearance_rules.missing_clearance(order)  # a fen short
+    prepaid(order, Decimal("0.01"), world.finance, reference="招行 2")
+    assert clearance_rules.missing_clearance(order) == ""
     services.confirm_shipment(shipment, by=by)
+
     clearance = Clearance.objects.get(order=order)
     assert clearance.kind == ClearanceKind.PAYMENT_RECEIVED
     assert clearance.amount_received == order.total_amount
+    assert clearance.reference.startswith("SK")
     assert audit.entries_for(order).filter(action="shipment_clearance").exists()
+    with pytest.raises(Conflict):
+        services.clear_on_payments(order, by=world.finance)
+
+
+def test_finance_clears_on_payments_allocated_to_the_invoice(b_world):
+    world = b_world
+    order = released(world)
+    invoice_per("order")
+    invoice = billing.create_invoice(order, "ordinary", by=world.finance)
+    billing.issue_invoice(invoice, by=world.finance)
+    paid = services.balance_paid(order).amount
+    payment = billing.record_payment(
+        order.customer,
+        amount=order.total_amount - paid,
+        method="bank_transfer",
+        reference="ICBC-9",
+        received_on=timezone.localdate(),
+        by=world.finance,
+    )
+    billing.allocate(payment, invoice, order.total_amount - paid, by=world.finance)
+
+    clearance = services.clear_on_payments(order, by=world.finance, note="款到发货")
+
+    assert clearance.amount_received == order.total_amount
+    assert payment.number in clearance.reference
+    assert clearance.note == "款到发货"
 
 
 def test_only_a_grade_ships_per_terms(b_world):

@@ -38,7 +38,12 @@ class BillingConfig(AppConfig):
             panels.Panel("billing/customer_panel.html", customer_panel_context, order=30),
         )
         worklist.register(collection_tasks)  # overdue invoices to chase (collection.py)
-        # The finance review and the release check of orders read these (orders.checks).
+        # The finance review, the release check of orders and shipping's clearance read these.
         receivables.register(
-            receivables.Receivables(exposure=selectors.exposure, overdue=selectors.overdue)
+            receivables.Receivables(
+                exposure=selectors.exposure,
+                overdue=selectors.overdue,
+                deposit_received=selectors.deposit_received,
+                paid_on_order=selectors.paid_on_order,
+            )
         )

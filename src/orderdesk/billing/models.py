@@ -343,6 +343,16 @@ class Allocation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reverse_reason = models.CharField(_("reason for the reversal"), max_length=500, blank=True)
+    # Set when a paid deposit is applied to the order's invoice: the deposit allocation is
+    # reversed and the money moves to the invoice, yet the deposit still counts as received.
+    moved_to = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="moved_from",
+        verbose_name=_("moved to"),
+    )
 
     class Meta:
         ordering: ClassVar = ["payment", "id"]

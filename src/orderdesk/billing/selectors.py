@@ -36,6 +36,7 @@ from orderdesk.core.money import to_fen
 from orderdesk.customers.models import Customer
 from orderdesk.customers.selectors import customers_visible_to
 from orderdesk.orders.models import Order, OrderLine, OrderStatus
+from orderdesk.orders.receivables import OrderPaid
 from orderdesk.shipping.models import SENT, Shipment, ShipmentLine
 
 from .models import (
@@ -239,11 +240,34 @@ def open_deposit_requests(customer: Customer | None = None) -> QuerySet[DepositR
 
 
 def deposit_received(order: Order) -> Decimal:
-    """What the customer paid against the order's deposit requests (active allocations)."""
-    total = Allocation.objects.filter(
-        deposit_request__order=order, reversed_at__isnull=True
-    ).aggregate(total=Sum("amount"))["total"]
+    """What the customer paid against the order's deposit requests: active allocations, and
+    those moved on to the order's invoice (the deposit was received all the same)."""
+    total = (
+        Allocation.objects.filter(deposit_request__order=order)
+        .filter(Q(reversed_at__isnull=True) | Q(moved_to__isnull=False))
+        .aggregate(total=Sum("amount"))["total"]
+    )
     return to_fen(total or ZERO)
+
+
+def paid_on_order(order: Order) -> OrderPaid:
+    """Payments allocated to the order: to its deposit requests and its issued invoices
+    (active allocations; a deposit moved on to an invoice counts once, on the invoice)."""
+    allocations = (
+        Allocation.objects.filter(reversed_at__isnull=True)
+        .filter(
+            Q(deposit_request__order=order)
+            | Q(invoice__order=order, invoice__status=InvoiceStatus.ISSUED)
+        )
+        .values_list("amount", "payment__number")
+        .order_by("payment__received_on", "payment_id")
+    )
+    amount = ZERO
+    receipts: dict[str, None] = {}
+    for value, number in allocations:
+        amount += value
+        receipts[number] = None
+    return OrderPaid(amount=to_fen(amount), receipts=tuple(receipts))
 
 
 def total(queryset: QuerySet[Any], field: str) -> Decimal:

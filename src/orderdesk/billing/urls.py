@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import pages, settings
+from .views import collection, pages, settings, statements
 
 app_name = "billing"
 
@@ -28,4 +28,6 @@ urlpatterns = [
     ),
     path("receivables/", pages.receivables, name="receivables"),
     *settings.urlpatterns,
+    *statements.urlpatterns,
+    *collection.urlpatterns,
 ]

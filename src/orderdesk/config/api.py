@@ -25,6 +25,7 @@ from orderdesk.billing.api import (
     receivables_router,
 )
 from orderdesk.billing.collection_api import collection_router
+from orderdesk.billing.statement_api import statements_router
 from orderdesk.catalog.api import categories_router
 from orderdesk.catalog.api import router as products_router
 from orderdesk.core.api import router as core_router
@@ -114,3 +115,4 @@ api.add_router("/invoices", invoices_router)
 api.add_router("/payments", payments_router)
 api.add_router("/receivables", receivables_router)
 api.add_router("/collection", collection_router)
+api.add_router("/statements", statements_router)

@@ -51,6 +51,8 @@ from orderdesk.orders.models import Order, OrderStatus, ReviewStep, Step, StepSt
 from orderdesk.orders.services.releasing import EARLY_RELEASE_GRADES, deposit_required
 from orderdesk.pricing.models import PriceListItem, PriceListKind
 
+from .payments import prepay
+
 ENTRY_CLERK = "cs1"  # customer service enters the faxes and e-mails, and releases orders
 SALES_MANAGER = "salesmgr"
 FINANCE = "finance1"
@@ -628,7 +630,7 @@ def story_confirmation(world: World, story: str, index: int) -> Outcome:
     if not early:
         services.record_confirmation(order, by=clerk, note=world.rng.choice(CONFIRMATION_NOTES))
         if (due := deposit_required(refreshed(order))) > 0:
-            services.record_deposit(order, amount=due, by=world.cast.by_role["finance"])
+            prepay(order, due, rng=world.rng)
     services.release(order, by=clerk)
     return Outcome(refreshed(order))
 

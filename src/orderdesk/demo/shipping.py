@@ -25,6 +25,7 @@ from orderdesk.shipping.services import clearance
 from orderdesk.shipping.services.shipments import SHIPPABLE
 
 from .cast import acting
+from .payments import prepay
 
 STATES = ("in_transit", "delivered", "late", "exception")
 CARRIERS = (("SF", "SF{:013d}"), ("JD", "JDVA{:011d}"), ("ZTO", "{:014d}"), ("YD", "{:013d}"))
@@ -46,14 +47,10 @@ def create_shipments(*, seed: int) -> dict[str, int]:
     for order in orders[:12]:
         state = STATES[index % len(STATES)] if index < len(STATES) else rng.choice(STATES)
         try:
-            if clearance.missing_clearance(order):
-                clearance.record_payment_clearance(
-                    order,
-                    amount_received=order.total_amount,
-                    reference=f"DEMO-{rng.randrange(10**6):06d}",
-                    note="演示数据：余款已到账",
-                    by=finance,
-                )
+            if clearance.missing_clearance(order):  # B/C: the balance arrives before shipment
+                paid = clearance.balance_paid(order).amount
+                prepay(order, order.total_amount - paid, rng=rng)
+                clearance.clear_on_payments(order, by=finance, note="余款已到账")
             ship_date = {
                 "in_transit": today,
                 "delivered": workcalendar.add_working_days(today, -4),

@@ -293,7 +293,6 @@ def order_out(order: Order) -> dict[str, Any]:
                 "consignee_phone",
                 "requested_date",
                 "promised_date",
-                "deposit_received_on",
                 "special_requirements",
                 "packing_requirements",
                 "label_requirements",
@@ -318,7 +317,6 @@ def order_out(order: Order) -> dict[str, Any]:
             for name in (
                 "deposit_percent",
                 "deposit_amount",
-                "deposit_received",
                 "net_amount",
                 "tax_amount",
                 "total_amount",

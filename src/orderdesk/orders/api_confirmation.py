@@ -35,11 +35,6 @@ class ConfirmationNoteIn(Schema):
     note: str = Field("", max_length=1000)
 
 
-class DepositIn(Schema):
-    amount: Decimal = Field(..., description="The deposit received so far, e.g. 5000.00.")
-    received_on: dt.date | None = Field(None, description="Default: today.")
-
-
 class FollowUpIn(Schema):
     items: list[str] = Field(default_factory=list, description="What the customer was asked.")
     note: str = ""
@@ -61,8 +56,7 @@ class ConfirmationOut(Schema):
     confirmed_by_name: str
     promised_date: dt.date | None
     deposit_required: Decimal
-    deposit_received: Decimal
-    deposit_received_on: dt.date | None
+    deposit_received: Decimal = Field(description="Paid against the order's deposit requests.")
     released_at: dt.datetime | None
     release_blockers: dict[str, str]
 
@@ -105,8 +99,7 @@ def confirmation_out(order: Order) -> dict[str, Any]:
         "confirmed_by_name": order.confirmed_by_name,
         "promised_date": order.promised_date,
         "deposit_required": releasing.deposit_required(order),
-        "deposit_received": order.deposit_received,
-        "deposit_received_on": order.deposit_received_on,
+        "deposit_received": releasing.deposit_received(order),
         "released_at": order.released_at,
         "release_blockers": blockers,
     }
@@ -202,18 +195,6 @@ def register(router: Router) -> None:
     def release_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
         order = selectors.order_for(request.user, order_id)
         releasing.release(order, by=request.user)
-        return confirmation_out(order)
-
-    @router.post(
-        "/{order_id}/deposit",
-        response=ConfirmationOut,
-        summary="Finance records the deposit received (stand-in until billing, issue 7)",
-    )
-    def record_deposit(request: HttpRequest, order_id: int, payload: DepositIn) -> dict[str, Any]:
-        order = selectors.order_for(request.user, order_id)
-        releasing.record_deposit(
-            order, amount=payload.amount, received_on=payload.received_on, by=request.user
-        )
         return confirmation_out(order)
 
     @router.get(

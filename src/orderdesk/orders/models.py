@@ -101,13 +101,6 @@ class Order(models.Model):
         _("deposit %"), max_digits=5, decimal_places=2, default=ZERO
     )
     deposit_amount = money(_("deposit required"), default=ZERO)
-    # Stand-in until billing (issue 7) records payments: finance notes the deposit received
-    # (services/releasing.py ``record_deposit``) and the release checks it.
-    deposit_received = money(_("deposit received"), default=ZERO)
-    deposit_received_on = models.DateField(_("deposit received on"), null=True, blank=True)
-    deposit_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     delivery_province = models.CharField(_("province"), max_length=20, blank=True)
     delivery_city = models.CharField(_("city"), max_length=30, blank=True)
     delivery_district = models.CharField(_("district"), max_length=30, blank=True)

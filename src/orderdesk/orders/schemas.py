@@ -239,8 +239,6 @@ class OrderItemOut(Schema):
     payment_terms: str
     deposit_percent: str
     deposit_amount: str = Field(description="The deposit required.")
-    deposit_received: str
-    deposit_received_on: dt.date | None
     delivery_province: str
     delivery_city: str
     delivery_district: str

@@ -20,8 +20,9 @@ hidden), calls one service and renders; refusals leave as ``{"error": {"code", "
   quantity}]}`` or multipart with ``photos`` and ``lines`` as JSON text. 201.
 - ``GET /orders/{id}/fulfilment``: per line ordered / prepared / shipped / delivered /
   remaining, with the release to ship.
-- ``POST /orders/{id}/clearance`` (finance): ``{amount_received, reference, note?}`` or
-  ``{per_terms: true}``; ``POST /orders/{id}/urgent-release`` ``{reason}``;
+- ``POST /orders/{id}/clearance`` (finance): ``{note?}`` releases a B/C order on the payments
+  billing has received (422 ``balance_not_received`` until they cover the order), or
+  ``{per_terms: true}`` an A-grade one; ``POST /orders/{id}/urgent-release`` ``{reason}``;
   ``POST /orders/{id}/paperwork`` ``{note}``.
 """
 
@@ -190,8 +191,6 @@ class FulfilmentOut(Schema):
 
 class ClearanceIn(Schema):
     per_terms: bool = False
-    amount_received: QuantityIn = None
-    reference: Text = Field("", max_length=100)
     note: Text = Field("", max_length=1000)
 
 
@@ -468,20 +467,14 @@ def fulfilment(request: HttpRequest, order_id: int) -> dict[str, Any]:
 @order_fulfilment_router.post(
     "/{order_id}/clearance",
     response=FulfilmentOut,
-    summary="Finance releases the order to ship (stand-in until billing)",
+    summary="Finance releases the order to ship (per terms, or on the payments received)",
 )
 def clear(request: HttpRequest, order_id: int, payload: ClearanceIn) -> dict[str, Any]:
     order = order_selectors.order_for(request.user, order_id)
     if payload.per_terms:
         clearance_service.clear_per_terms(order, by=request.user, note=payload.note)
     else:
-        clearance_service.record_payment_clearance(
-            order,
-            amount_received="" if payload.amount_received is None else payload.amount_received,
-            reference=payload.reference,
-            note=payload.note,
-            by=request.user,
-        )
+        clearance_service.clear_on_payments(order, by=request.user, note=payload.note)
     return fulfilment_out(request.user, order_id)
 
 

@@ -72,8 +72,8 @@ class ClearanceKind(models.TextChoices):
 class Clearance(models.Model):
     """The release to ship (发货放行) of one order.
 
-    Stand-in until billing (issue 7): for B and C customers finance records the amount
-    received with its reference; billing replaces it with the real payments.
+    For B and C customers it records the amount billing had received on the order and the
+    receipt numbers (services/clearance.py).
     """
 
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="clearance")

@@ -10,7 +10,7 @@ from .confirmation import (
 )
 from .drafts import create_order, update_order
 from .followups import log_follow_up, resolve_follow_up
-from .releasing import record_deposit, release
+from .releasing import release
 from .review import decide, escalate_overdue, submit
 from .status import cancel, hold, resume
 
@@ -24,7 +24,6 @@ __all__ = [
     "hold",
     "log_follow_up",
     "record_confirmation",
-    "record_deposit",
     "record_signed_copy",
     "release",
     "resolve_follow_up",

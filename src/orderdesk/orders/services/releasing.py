@@ -1,4 +1,4 @@
-"""Releasing an approved order to production and the warehouse (订单下达), and the deposit.
+"""Releasing an approved order to production and the warehouse (订单下达).
 
 The rule (issue 5 capability 6, MISSION §5): an A-grade customer's order may be released
 before the customer's signed confirmation comes back — the confirmation must have been sent,
@@ -7,34 +7,29 @@ stays open and is chased afterwards; B- and C-grade customers' orders need the c
 With the company setting "credit check at release", a customer whose credit is exceeded now
 is held too, unless finance granted an exception at review.
 
-The deposit is a stand-in until billing (issue 7) records payments: finance notes the
-amount received so far on the order with :func:`record_deposit`; issue 7 replaces it with
-real payments and keeps :func:`deposit_required` as the figure to meet.
+The deposit is received in billing: finance requests it (定金) and allocates the customer's
+payment to the request; billing supplies the amount received through ``orders.receivables``
+and :func:`deposit_required` is the figure to meet.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orderdesk.core import audit, permissions
-from orderdesk.core.errors import InvalidTransition, ValidationFailed
+from orderdesk.core import permissions
+from orderdesk.core.errors import ValidationFailed
 from orderdesk.core.money import to_fen, yuan
 
-from .. import checks, lifecycle, selectors
+from .. import checks, lifecycle, receivables, selectors
 from ..models import ConfirmationStatus, Order, OrderStatus, Step, StepStatus
 
 RELEASE = "orders.release_orders"
-RECORD_DEPOSIT = "orders.review_finance"
 EARLY_RELEASE_GRADES = frozenset({"A"})
 ZERO = Decimal(0)
-FEN = Decimal("0.01")
-MAX_AMOUNT = Decimal("1e12")
 
 
 def deposit_required(order: Order) -> Decimal:
@@ -45,6 +40,11 @@ def deposit_required(order: Order) -> Decimal:
     if not order.deposit_percent or order.deposit_percent <= 0:
         return ZERO
     return to_fen(order.total_amount * order.deposit_percent / 100)
+
+
+def deposit_received(order: Order) -> Decimal:
+    """What the customer has paid against the order's deposit requests (from billing)."""
+    return receivables.source().deposit_received(order)
 
 
 def credit_grade(order: Order) -> str:
@@ -78,13 +78,15 @@ def release_blockers(order: Order) -> dict[str, tuple[str, str]]:
                 ).format(grade=grade),
             )
         due = deposit_required(order)
-        if due > 0 and order.deposit_received < due:
+        received = deposit_received(order) if due > 0 else ZERO
+        if due > 0 and received < due:
             blockers["deposit"] = (
                 "deposit_missing",
                 _(
                     "A deposit of {due} is due before release and {received} has been "
-                    "received; finance records the deposit when it arrives."
-                ).format(due=yuan(due), received=yuan(order.deposit_received)),
+                    "received; finance requests the deposit in billing and allocates the "
+                    "customer's payment to it."
+                ).format(due=yuan(due), received=yuan(received)),
             )
     settings = selectors.review_settings()
     if settings.credit_check_on_release:
@@ -155,77 +157,3 @@ def release(order: Order, *, by: Any) -> Order:
             else "",
         )
     return locked
-
-
-def record_deposit(
-    order: Order, *, amount: Any, by: Any, received_on: dt.date | None = None
-) -> Order:
-    """Finance notes the deposit received so far (定金到账) — a stand-in until billing
-    (issue 7) records payments. ``amount`` replaces the previous figure (so a typo can be
-    corrected); each change is audited with the old and new amount."""
-    permissions.require(by, RECORD_DEPOSIT)
-    value = parse_amount(amount)
-    today = timezone.localdate()
-    received_on = received_on or today
-    if received_on > today:
-        raise ValidationFailed(
-            _("The deposit cannot arrive in the future."),
-            fields={"received_on": _("Enter today or an earlier date.")},
-        )
-    with transaction.atomic():
-        locked = selectors.lock_visible_order(by, order.pk)
-        if locked.status == OrderStatus.CANCELLED:
-            raise InvalidTransition(
-                _("Order {number} is cancelled; a deposit on it is refunded, not recorded.").format(
-                    number=locked.number
-                ),
-                code="order_cancelled",
-            )
-        if value > locked.total_amount:
-            raise ValidationFailed(
-                _("The deposit cannot exceed the order total of {total}.").format(
-                    total=yuan(locked.total_amount)
-                ),
-                code="deposit_too_large",
-                fields={"amount": _("At most {total}.").format(total=yuan(locked.total_amount))},
-            )
-        before = audit.snapshot(locked, ("deposit_received", "deposit_received_on"))
-        locked.deposit_received = value
-        locked.deposit_received_on = received_on
-        locked.deposit_recorded_by = by
-        locked.save(
-            update_fields=[
-                "deposit_received",
-                "deposit_received_on",
-                "deposit_recorded_by",
-                "updated_at",
-            ]
-        )
-        audit.record(
-            locked,
-            "deposit_recorded",
-            by=by,
-            changes=audit.diff(
-                before, audit.snapshot(locked, ("deposit_received", "deposit_received_on"))
-            )
-            | {"deposit_required": (None, deposit_required(locked))},
-        )
-    return locked
-
-
-def parse_amount(amount: Any) -> Decimal:
-    try:
-        value = Decimal(str(amount).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        value = Decimal("NaN")
-    if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
-        raise ValidationFailed(
-            _("Enter the deposit received, e.g. 5000.00."),
-            fields={"amount": _("Enter an amount of zero or more.")},
-        )
-    if value != value.quantize(FEN):
-        raise ValidationFailed(
-            _("Amounts have at most 2 decimals (fen)."),
-            fields={"amount": _("At most 2 decimals.")},
-        )
-    return value

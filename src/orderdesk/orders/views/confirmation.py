@@ -1,9 +1,9 @@
-"""Order pages for the customer confirmation, release, deposit, follow-ups and attachments.
+"""Order pages for the customer confirmation, release, follow-ups and attachments.
 
 - The public confirmation page (``confirm/<token>/``, no login): the customer reads the
   order and confirms it with their name; the token in the e-mailed link is the key.
 - For staff: send the confirmation, record the customer's confirmation or upload the signed
-  copy, record the deposit (finance), release, log and resolve follow-ups, attach files.
+  copy, release (the deposit is received in billing), log and resolve follow-ups, attach files.
   Each posts to one service; a refusal comes back on the form (or as a message on the order
   page for the one-button actions).
 - :func:`panel_context` feeds the panel ``orders/confirmation_panel.html`` on the order
@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -40,7 +41,6 @@ from ..services import attachments, confirmation, followups, releasing
 ENTER = "orders.enter_orders"
 CUSTOMER_VIEW = "orders.customer_view"  # core.panels slot of the customer's own order page
 RELEASE = "orders.release_orders"
-FINANCE = "orders.review_finance"
 
 
 # --- forms ----------------------------------------------------------------------------------
@@ -75,20 +75,6 @@ class RecordConfirmationForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("How and when the customer confirmed, e.g. “by e-mail, 24 Nov”."),
-    )
-
-
-class DepositForm(forms.Form):
-    amount = forms.DecimalField(
-        label=gettext_lazy("Deposit received so far (yuan)"),
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-    )
-    received_on = forms.DateField(
-        label=gettext_lazy("Received on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
@@ -305,40 +291,6 @@ def release_order(request: HttpRequest, order_id: int) -> HttpResponse:
     return htmx.redirect(request, order_url(order, "release"))
 
 
-def record_deposit(request: HttpRequest, order_id: int) -> HttpResponse:
-    """Finance records the deposit received (stand-in until billing, issue 7)."""
-    order = order_or_404(request.user, order_id)
-    if not permissions.has(request.user, FINANCE):
-        raise PermissionDenied
-    form = DepositForm(
-        request.POST if request.method == "POST" else None,
-        initial={"amount": order.deposit_received or releasing.deposit_required(order)},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            releasing.record_deposit(
-                order,
-                amount=form.cleaned_data["amount"],
-                received_on=form.cleaned_data["received_on"],
-                by=request.user,
-            )
-        except DomainError as error:
-            place_errors(error, form)
-        else:
-            messages.success(request, _("Deposit recorded."))
-            return htmx.redirect(request, order_url(order, "release"))
-    return render(
-        request,
-        "orders/confirmation_deposit.html",
-        {
-            "order": order,
-            "form": form,
-            "deposit_required": yuan(releasing.deposit_required(order)),
-            "deposit_received": yuan(order.deposit_received),
-        },
-    )
-
-
 def add_follow_up(request: HttpRequest, order_id: int) -> HttpResponse:
     order = order_or_404(request.user, order_id)
     if not permissions.has(request.user, ENTER):
@@ -431,14 +383,15 @@ def panel_context(request: HttpRequest, order: Order) -> dict[str, Any] | None:
     blockers = releasing.release_blockers(order) if releasable else {}
     open_confirmation = order.confirmation_status == ConfirmationStatus.SENT
     deposit = releasing.deposit_required(order)
+    received = releasing.deposit_received(order) if deposit > 0 else Decimal(0)
     return {
         "order": order,
         "grade": releasing.credit_grade(order),
         "approved_or_later": approved_or_later,
         "deposit_required": yuan(deposit),
         "has_deposit": deposit > 0,
-        "deposit_received": yuan(order.deposit_received),
-        "deposit_short": deposit > 0 and order.deposit_received < deposit,
+        "deposit_received": yuan(received),
+        "deposit_short": deposit > 0 and received < deposit,
         "blockers": [message for _code, message in blockers.values()],
         "recipients": confirmation.recipients(order) if approved_or_later else [],
         "can": {
@@ -451,7 +404,6 @@ def panel_context(request: HttpRequest, order: Order) -> dict[str, Any] | None:
             and order.confirmation_status != ConfirmationStatus.CONFIRMED,
             "upload_signed": may_enter and approved_or_later,
             "release": permissions.has(user, RELEASE) and releasable,
-            "deposit": permissions.has(user, FINANCE) and status != OrderStatus.CANCELLED,
             "follow_up": may_enter and status not in followups.CLOSED,
             "attach": attachments.may_attach(user) and status != OrderStatus.CANCELLED,
             "pdf": approved_or_later,
@@ -473,7 +425,6 @@ urlpatterns: list[URLPattern] = [
     path("<int:order_id>/confirmation/send", send_confirmation, name="send_confirmation"),
     path("<int:order_id>/confirmation/record", record_confirmation, name="record_confirmation"),
     path("<int:order_id>/release", release_order, name="release"),
-    path("<int:order_id>/deposit", record_deposit, name="record_deposit"),
     path("<int:order_id>/follow-ups/add", add_follow_up, name="add_follow_up"),
     path(
         "<int:order_id>/follow-ups/<int:follow_up_id>/resolve",

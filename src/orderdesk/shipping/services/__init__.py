@@ -2,9 +2,10 @@
 
 from .clearance import (
     approve_urgent,
+    balance_paid,
+    clear_on_payments,
     clear_per_terms,
     complete_paperwork,
-    record_payment_clearance,
 )
 from .delivery import confirm_delivery, confirm_delivery_by_token, report_exception
 from .notices import send_notice
@@ -19,14 +20,15 @@ from .shipments import (
 
 __all__ = [
     "approve_urgent",
+    "balance_paid",
     "cancel_shipment",
+    "clear_on_payments",
     "clear_per_terms",
     "complete_paperwork",
     "confirm_delivery",
     "confirm_delivery_by_token",
     "confirm_shipment",
     "create_shipment",
-    "record_payment_clearance",
     "report_exception",
     "send_notice",
     "set_tracking",

@@ -2,9 +2,10 @@
 
 - A-grade customers ship per their contract terms: the clearance is recorded
   automatically when the first shipment is confirmed (or explicitly, :func:`clear_per_terms`).
-- B and C customers ship once the balance due before shipment is received. **Stand-in until
-  billing (issue 7)**: finance records the amount received with its reference
-  (:func:`record_payment_clearance`); billing replaces this step with the real payments.
+- B and C customers ship once the balance is received (款到发货): the payments billing has
+  allocated to the order's deposit requests and invoices cover the order total. The
+  clearance is then recorded automatically when the first shipment is confirmed, or by
+  finance beforehand (:func:`clear_on_payments`), with the amount and the receipt numbers.
 - An urgent shipment without the paperwork: the customer-service supervisor (or the general
   manager) approves it with a reason (:func:`approve_urgent`); the paperwork stays an open
   item on finance's "My tasks" until :func:`complete_paperwork`.
@@ -12,7 +13,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -21,8 +22,11 @@ from django.utils.translation import gettext as _
 
 from orderdesk.core import audit, permissions
 from orderdesk.core.errors import Conflict, ValidationFailed
+from orderdesk.core.money import yuan
+from orderdesk.orders import receivables
 from orderdesk.orders import selectors as order_selectors
 from orderdesk.orders.models import Order, OrderStatus
+from orderdesk.orders.receivables import OrderPaid
 from orderdesk.orders.services.releasing import credit_grade
 
 from ..models import Clearance, ClearanceKind
@@ -51,22 +55,25 @@ def missing_clearance(order: Order) -> str:
     found = Clearance.objects.filter(order=order).first()
     if found is not None or ships_per_terms(order):
         return ""
-    return _(
-        "Order {number} (grade {grade}) is not released to ship: finance must record the "
-        "balance received before shipment, or the customer-service supervisor must approve an "
-        "urgent shipment with a reason."
-    ).format(number=order.number, grade=credit_grade(order))
+    paid = balance_paid(order)
+    return "" if paid.amount >= balance_due(order) else unpaid_message(order, paid)
 
 
 def ensure_cleared(order: Order, *, by: Any) -> Clearance:
     """The locked ``order``'s clearance; an A-grade order is cleared per its contract terms
-    now; otherwise 409 ``not_cleared`` naming what is missing."""
+    now, a B or C one on the payments received; otherwise 409 ``not_cleared`` naming what
+    is missing."""
     found = Clearance.objects.filter(order=order).first()
     if found is not None:
         return found
-    if message := missing_clearance(order):
+    if ships_per_terms(order):
+        note = _("A grade: per contract terms")
+        return create(order, ClearanceKind.CONTRACT_TERMS, by=by, note=note)
+    paid = balance_paid(order)
+    if paid.amount < balance_due(order):
+        message = unpaid_message(order, paid)
         raise Conflict(message, code="not_cleared", fields={"clearance": message})
-    return create(order, ClearanceKind.CONTRACT_TERMS, by=by, note=_("A grade: per contract terms"))
+    return create_paid(order, paid, by=by)
 
 
 def create(order: Order, kind: str, *, by: Any, **values: Any) -> Clearance:
@@ -109,8 +116,8 @@ def clear_per_terms(order: Order, *, by: Any, note: str = "") -> Clearance:
         if not ships_per_terms(locked):
             raise ValidationFailed(
                 _(
-                    "Only A-grade customers ship per contract terms; record the balance "
-                    "received instead."
+                    "Only A-grade customers ship per contract terms; the others ship once "
+                    "the balance is received."
                 ),
                 code="terms_not_allowed",
             )
@@ -128,48 +135,61 @@ def require_uncleared(order: Order) -> None:
         )
 
 
-def parse_amount(value: Any, errors: dict[str, str]) -> Decimal:
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        errors["amount_received"] = _("Enter an amount, e.g. 5000.00.")
-        return Decimal(0)
-    if not amount.is_finite() or amount <= 0:
-        errors["amount_received"] = _("Enter the amount received, more than 0.")
-    elif amount != amount.quantize(Decimal("0.01")):
-        errors["amount_received"] = _("At most 2 decimal places (fen).")
-    elif amount > Decimal("999999999999.99"):
-        errors["amount_received"] = _("The amount is too large.")
-    return amount
+def balance_paid(order: Order) -> OrderPaid:
+    """What billing has received on ``order`` (its deposits and invoices)."""
+    return receivables.source().paid_on_order(order)
 
 
-def record_payment_clearance(
-    order: Order, *, amount_received: Any, reference: str, by: Any, note: str = ""
-) -> Clearance:
-    """Finance records the balance received before shipment (stand-in until billing)."""
+def balance_due(order: Order) -> Decimal:
+    """What a B or C customer must have paid before the order ships: the whole order."""
+    return order.total_amount
+
+
+def paid_in_full(order: Order) -> OrderPaid | None:
+    paid = balance_paid(order)
+    return paid if paid.amount >= balance_due(order) else None
+
+
+def clear_on_payments(order: Order, *, by: Any, note: str = "") -> Clearance:
+    """Finance releases a B- or C-grade order to ship once billing shows the balance
+    received (款到发货): the payments allocated to the order's deposit requests and invoices
+    cover the order total. The clearance records the amount and the receipt numbers."""
     permissions.require(by, CLEAR)
-    errors: dict[str, str] = {}
-    amount = parse_amount(amount_received, errors)
-    reference = clean_text(reference, 100)
-    if not reference:
-        errors["reference"] = _("Enter the payment reference (bank slip or voucher number).")
     with transaction.atomic():
         locked = lock_clearable(by, order)
-        if not errors and amount > locked.total_amount:
-            errors["amount_received"] = _("More than the order total {total}.").format(
-                total=locked.total_amount
-            )
-        if errors:
-            raise ValidationFailed(_("Correct the highlighted fields."), fields=errors)
         require_uncleared(locked)
-        return create(
-            locked,
-            ClearanceKind.PAYMENT_RECEIVED,
-            by=by,
-            amount_received=amount,
-            reference=reference,
-            note=clean_text(note, 1000),
-        )
+        paid = balance_paid(locked)
+        if paid.amount < balance_due(locked):
+            message = unpaid_message(locked, paid)
+            raise ValidationFailed(
+                message, code="balance_not_received", fields={"clearance": message}
+            )
+        return create_paid(locked, paid, by=by, note=clean_text(note, 1000))
+
+
+def create_paid(order: Order, paid: OrderPaid, *, by: Any, note: str = "") -> Clearance:
+    return create(
+        order,
+        ClearanceKind.PAYMENT_RECEIVED,
+        by=by,
+        amount_received=paid.amount,
+        reference=", ".join(paid.receipts)[:100],
+        note=note,
+    )
+
+
+def unpaid_message(order: Order, paid: OrderPaid) -> str:
+    return _(
+        "Order {number} (grade {grade}) ships once its balance is received: {paid} of {due} "
+        "has been paid. Record the customer's payment in billing and allocate it to the "
+        "order's deposit request or invoice, or let the customer-service supervisor approve "
+        "an urgent shipment with a reason."
+    ).format(
+        number=order.number,
+        grade=credit_grade(order),
+        paid=yuan(paid.amount),
+        due=yuan(balance_due(order)),
+    )
 
 
 def approve_urgent(order: Order, *, reason: str, by: Any) -> Clearance:

@@ -112,14 +112,6 @@ class ExceptionForm(forms.Form):
     photos = MultipleFileField(label=_("Photos"), required=False)
 
 
-class PaymentClearanceForm(forms.Form):
-    amount_received = forms.DecimalField(
-        label=_("Amount received (yuan)"), max_digits=14, decimal_places=2, required=False
-    )
-    reference = forms.CharField(label=_("Payment reference"), max_length=100, required=False)
-    note = forms.CharField(label=_("Note"), max_length=1000, required=False)
-
-
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})

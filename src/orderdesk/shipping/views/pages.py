@@ -475,7 +475,6 @@ def proof(request: HttpRequest, shipment_id: int) -> FileResponse:
 # --- release to ship ------------------------------------------------------------------------
 
 CLEARANCE_ACTIONS = {
-    "payment": (CLEAR, forms.PaymentClearanceForm),
     "urgent": (URGENT, forms.ReasonForm),
     "paperwork": (CLEAR, forms.PaperworkForm),
 }
@@ -483,15 +482,18 @@ CLEARANCE_ACTIONS = {
 
 def clearance_action(request: HttpRequest, order_id: int, action: str) -> HttpResponse:
     order = order_or_404(request.user, order_id)
-    if action == "terms":
+    if action in ("terms", "payment"):  # one-button actions
         if request.method != "POST":
             raise Http404
         try:
-            clearance_service.clear_per_terms(order, by=request.user)
+            if action == "terms":
+                clearance_service.clear_per_terms(order, by=request.user)
+            else:
+                clearance_service.clear_on_payments(order, by=request.user)
         except DomainError as error:
             refuse_or_flash(request, error)
         else:
-            messages.success(request, _("Released to ship per contract terms."))
+            messages.success(request, _("Released to ship."))
         return htmx.redirect(request, order_url(order.pk))
     if action not in CLEARANCE_ACTIONS:
         raise Http404
@@ -502,16 +504,7 @@ def clearance_action(request: HttpRequest, order_id: int, action: str) -> HttpRe
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            if action == "payment":
-                amount = data["amount_received"]
-                clearance_service.record_payment_clearance(
-                    order,
-                    amount_received="" if amount is None else amount,
-                    reference=data["reference"],
-                    note=data["note"],
-                    by=request.user,
-                )
-            elif action == "urgent":
+            if action == "urgent":
                 clearance_service.approve_urgent(order, reason=data["reason"], by=request.user)
             else:
                 clearance_service.complete_paperwork(order, note=data["note"], by=request.user)
@@ -521,7 +514,6 @@ def clearance_action(request: HttpRequest, order_id: int, action: str) -> HttpRe
             messages.success(request, _("Release to ship recorded."))
             return htmx.redirect(request, order_url(order.pk))
     titles = {
-        "payment": _("Record the balance received"),
         "urgent": _("Approve an urgent shipment"),
         "paperwork": _("Complete the paperwork"),
     }
@@ -675,18 +667,22 @@ def panel_context(request: HttpRequest, order: Order) -> dict[str, Any] | None:
     open_lines = any(row["remaining"] > 0 for row in selectors.fulfilment(order))
     shippable = order.status in shipment_service.SHIPPABLE
     clearable = order.status in clearance_service.CLEARABLE
+    paid = None if per_terms or found else clearance_service.balance_paid(order)
     return {
         "order": order,
         "grade": credit_grade(order),
         "clearance": found,
         "per_terms": per_terms,
         "kinds": ClearanceKind,
+        "paid": paid,
+        "balance_due": clearance_service.balance_due(order),
+        "paid_in_full": paid is not None and paid.amount >= clearance_service.balance_due(order),
         "fulfilment": fulfilment_rows(order),
         "shipments": shipments,
         "today": timezone.localdate(),
         "can": {
             "ship": permissions.has(user, SHIP) and shippable and open_lines,
-            "clear": permissions.has(user, CLEAR) and clearable and found is None,
+            "clear": permissions.has(user, CLEAR) and clearable and found is None and not per_terms,
             "terms": permissions.has(user, CLEAR) and clearable and found is None and per_terms,
             "urgent": permissions.has(user, URGENT) and clearable and found is None,
             "paperwork": permissions.has(user, CLEAR)

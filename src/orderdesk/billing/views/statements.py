@@ -1,0 +1,7 @@
+"""Pages. Being built (issue 7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+urlpatterns: list[Any] = []
