@@ -27,6 +27,7 @@ from orderdesk.billing.api import (
 from orderdesk.billing.collection_api import collection_router
 from orderdesk.billing.statement_api import statements_router
 from orderdesk.catalog.api import categories_router
+from orderdesk.changes.api import changes_router
 from orderdesk.catalog.api import router as products_router
 from orderdesk.core.api import router as core_router
 from orderdesk.core.errors import DomainError
@@ -107,6 +108,7 @@ api.add_router("/warehouses", warehouses_router)
 api.add_router("/stock", stock_router)
 api.add_router("/orders", orders_router)
 api.add_router("/orders", order_fulfilment_router)
+api.add_router("/orders", changes_router)
 api.add_router("/production-orders", production_router)
 api.add_router("/pick-lists", pick_lists_router)
 api.add_router("/shipments", shipments_router)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "orderdesk.preparation",
     "orderdesk.shipping",
     "orderdesk.billing",
+    "orderdesk.changes",
 ]
 
 MIDDLEWARE = [

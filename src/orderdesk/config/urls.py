@@ -22,5 +22,6 @@ urlpatterns = [
     path("shipping/", include("orderdesk.shipping.urls")),
     path("cases/", include("orderdesk.aftersales.urls")),
     path("billing/", include("orderdesk.billing.urls")),
+    path("changes/", include("orderdesk.changes.urls")),
     path("", include("orderdesk.core.urls")),
 ]

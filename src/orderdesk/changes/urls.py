@@ -1,0 +1,7 @@
+"""Pages of order changes (/changes/)."""
+
+from .views import pages
+
+app_name = "changes"
+
+urlpatterns = [*pages.urlpatterns]
