@@ -259,6 +259,64 @@ def test_payment_entry_shows_errors_on_fields(finance, world, order):
     assert payment.number in page
 
 
+def test_payment_customer_search_as_you_type(finance, world):
+    customer = world.customer
+    url = reverse("billing:payment_new")
+    for q in (customer.name[2:6], customer.code, customer.pinyin[:4]):
+        answer = finance.get(url, {"customer_q": q}, headers={"HX-Request": "true"})
+        assert answer.status_code == 200, q
+        text = answer.content.decode()
+        assert "<html" not in text  # the results fragment only
+        assert f'name="pick_customer" value="{customer.pk}"' in text, q
+        assert 'form="payment-form"' in text
+    answer = finance.get(url, {"customer_q": "无此客户"}, headers={"HX-Request": "true"})
+    assert b"pick_customer" not in answer.content
+
+
+def test_payment_customer_search_works_without_javascript(finance, world):
+    customer = world.customer
+    url = reverse("billing:payment_new")
+    page = finance.get(url, {"customer_q": customer.code}).content.decode()
+    assert 'id="payment-form"' in page
+    assert f'name="pick_customer" value="{customer.pk}"' in page
+    typed = {"amount": "88.00", "method": "cash", "received_on": "2026-01-05"}
+    answer = finance.post(url, {**typed, "customer": "", "pick_customer": customer.pk})
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert f'name="customer" value="{customer.pk}"' in page
+    assert customer.name in page
+    assert 'value="88.00"' in page  # what was typed is kept
+    assert "errorlist" not in page
+    assert not Payment.objects.exists()
+
+
+def test_payment_form_preselects_the_customer_from_the_query(finance, world):
+    customer = world.customer
+    page = finance.get(reverse("billing:payment_new"), {"customer": customer.pk}).content.decode()
+    assert f'name="customer" value="{customer.pk}"' in page
+    assert customer.name in page
+    for wrong in ("999999", "9" * 30, "x"):
+        answer = finance.get(reverse("billing:payment_new"), {"customer": wrong})
+        assert answer.status_code == 200
+        assert f'name="customer" value="{wrong}"' not in answer.content.decode()
+
+
+@pytest.mark.parametrize("customer", ["", "abc", "999999", "0", "-3", "9" * 30])
+def test_payment_form_refuses_a_customer_that_is_missing_or_hidden(finance, customer):
+    answer = finance.post(
+        reverse("billing:payment_new"),
+        {
+            "customer": customer,
+            "amount": "100.00",
+            "method": "cash",
+            "received_on": "2026-01-05",
+        },
+    )
+    assert answer.status_code == 200
+    assert b'id="id_customer_error"' in answer.content
+    assert not Payment.objects.exists()
+
+
 def test_allocation_by_hand_all_or_nothing(finance, world, order):
     invoice = issued(order, world.finance)
     payment = paid(order.customer, "100.00", world.finance)

@@ -9,7 +9,8 @@ calls one service and renders; refusals leave as ``{"error": {"code", "message",
   (201), ``GET /invoices/{id}``, ``POST /invoices/{id}/issue`` ``{fapiao_number?}``,
   ``POST /invoices/{id}/fapiao`` ``{fapiao_number}``, ``POST /invoices/{id}/void``
   ``{reason}``, ``POST /invoices/{id}/credit-notes`` ``{reason, lines?: [{invoice_line_id,
-  quantity}]}`` (201).
+  quantity}]}`` (201), ``POST /invoices/{id}/apply-deposit`` (the order's paid deposit moves
+  to the invoice).
 - ``GET|POST /payments/deposit-requests`` ``{order_id, percent? | amount?, due_on?}``,
   ``POST /payments/deposit-requests/{id}/cancel`` ``{reason}``.
 - ``GET /payments`` (``customer_id``), ``POST /payments`` ``{customer_id, amount, method,
@@ -463,6 +464,17 @@ def create_credit_note(request: HttpRequest, invoice_id: int, payload: CreditNot
         invoice, reason=payload.reason, by=request.user, lines=lines_of(payload.lines)
     )
     return Status(201, note)
+
+
+@invoices_router.post(
+    "/{invoice_id}/apply-deposit",
+    response=InvoiceOut,
+    summary="Apply the order's paid deposit (定金抵扣)",
+)
+def apply_deposit(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
+    invoice = selectors.invoice_for(request.user, invoice_id)
+    services.apply_deposit(invoice, by=request.user)
+    return invoice_out(invoice)
 
 
 # --- /payments/deposit-requests -------------------------------------------------------------

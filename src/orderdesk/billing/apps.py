@@ -14,6 +14,7 @@ class BillingConfig(AppConfig):
         from . import selectors
         from .my_tasks import collection_tasks
         from .views.pages import customer_panel_context, order_panel_context
+        from .views.statements import customer_statements_context
 
         readers = ("billing.view_receivables", "billing.issue_invoices", "billing.record_payments")
         navigation.register(
@@ -23,6 +24,8 @@ class BillingConfig(AppConfig):
                     navigation.Entry(_("Invoices"), "billing:invoices", readers),
                     navigation.Entry(_("Payments"), "billing:payments", readers),
                     navigation.Entry(_("Receivables"), "billing:receivables", readers),
+                    navigation.Entry(_("Collection"), "billing:collection", readers),
+                    navigation.Entry(_("Statements"), "billing:statements", readers),
                     navigation.Entry(
                         _("Billing settings"), "billing:settings", "billing.manage_billing_settings"
                     ),
@@ -36,6 +39,10 @@ class BillingConfig(AppConfig):
         panels.register(
             "customers.customer",
             panels.Panel("billing/customer_panel.html", customer_panel_context, order=30),
+        )
+        panels.register(
+            "customers.customer",
+            panels.Panel("billing/statement_panel.html", customer_statements_context, order=35),
         )
         worklist.register(collection_tasks)  # overdue invoices to chase (collection.py)
         # The finance review, the release check of orders and shipping's clearance read these.

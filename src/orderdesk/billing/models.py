@@ -526,3 +526,80 @@ class PaymentContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.channel} {self.at:%Y-%m-%d}"
+
+
+# --- statements (对账单) ----------------------------------------------------------------------
+
+
+class StatementStatus(models.TextChoices):
+    ISSUED = "issued", pgettext_lazy("statement status", "Awaiting the customer")  # 待确认
+    CONFIRMED = "confirmed", pgettext_lazy("statement status", "Confirmed")  # 已确认
+    DISPUTED = "disputed", pgettext_lazy("statement status", "Disputed")  # 有异议
+
+
+class Statement(models.Model):
+    """A customer's monthly statement (对账单): the balance at the start of the month, the
+    invoices, credit notes, voids and payments of the month, and the balance at its end,
+    as the customer is asked to confirm them.
+
+    A snapshot: the figures and ``lines`` (date, kind, number, reference, order, debit,
+    credit and running balance, amounts as strings) are copied when it is generated, so
+    what the customer confirmed or disputed stays as they saw it. ``token`` is the key of
+    the public page the e-mail links to.
+    """
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="statements"
+    )
+    period = models.DateField(_("month"), help_text=_("The first day of the month."))
+    opening_balance = money(_("opening balance"), default=ZERO)
+    invoiced = money(_("invoiced"), default=ZERO)
+    credited = money(_("credited"), default=ZERO)
+    paid = money(_("paid"), default=ZERO)
+    closing_balance = money(_("closing balance"), default=ZERO)
+    lines = models.JSONField(_("lines"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=StatementStatus.choices, default=StatementStatus.ISSUED
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    generated_at = models.DateTimeField(_("generated"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_to = models.CharField(_("sent to"), max_length=254, blank=True)
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    responder_name = models.CharField(_("answered by"), max_length=100, blank=True)
+    response_note = models.CharField(
+        _("note or reason of the dispute"), max_length=1000, blank=True
+    )
+    # The staff member who recorded the customer's answer; empty when the customer answered
+    # on the page the e-mail links to.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["-period", "customer_id"]
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["customer", "period"], name="statement_one_per_customer_month"
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["period", "status"], name="statement_period_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer.code} {self.period:%Y-%m}"
+
+    @property
+    def month(self) -> str:
+        """The period as ``YYYY-MM``."""
+        return f"{self.period:%Y-%m}"
+
+    @property
+    def answered(self) -> bool:
+        return self.status != StatementStatus.ISSUED

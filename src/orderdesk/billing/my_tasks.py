@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,11 +70,7 @@ def flag(case: CollectionCase, today: dt.date) -> str:
 
 
 def case_url(case: CollectionCase) -> str:
-    """The invoice page when the billing pages exist, else the order page."""
-    try:
-        return reverse("billing:invoice_detail", args=[case.invoice_id])
-    except NoReverseMatch:
-        return reverse("orders:detail", args=[case.invoice.order_id])
+    return reverse("billing:collection_case", args=[case.pk])
 
 
 def start_of(day: dt.date | None) -> dt.datetime | None:

@@ -241,10 +241,14 @@ def open_deposit_requests(customer: Customer | None = None) -> QuerySet[DepositR
 
 def deposit_received(order: Order) -> Decimal:
     """What the customer paid against the order's deposit requests: active allocations, and
-    those moved on to the order's invoice (the deposit was received all the same)."""
+    those moved on to the order's invoice while that allocation stands (the deposit was
+    received all the same; reversing the invoice allocation frees the money again)."""
     total = (
         Allocation.objects.filter(deposit_request__order=order)
-        .filter(Q(reversed_at__isnull=True) | Q(moved_to__isnull=False))
+        .filter(
+            Q(reversed_at__isnull=True)
+            | Q(moved_to__isnull=False, moved_to__reversed_at__isnull=True)
+        )
         .aggregate(total=Sum("amount"))["total"]
     )
     return to_fen(total or ZERO)

@@ -921,3 +921,146 @@ def reverse_allocation(allocation: Allocation, *, reason: Any, by: Any) -> Alloc
             reason=text,
         )
     return allocation
+
+
+def apply_deposit(invoice: Invoice, *, by: Any) -> list[Allocation]:
+    """Apply the order's paid deposit to its invoice (定金抵扣): each active allocation of a
+    payment to a deposit request of the invoice's order, oldest first, moves to the invoice
+    up to what is open on it. The deposit allocation is reversed and the same payment is
+    allocated to the invoice for the same amount; the reversed allocation points to the
+    new one (``moved_to``), so the deposit still counts as received. When only part of an
+    allocation is needed, it is split: the moved part is recorded as its own reversed,
+    moved allocation and the rest stays on the deposit request as a new active one. The
+    payments' allocated amounts do not change. Refused (409) without a paid deposit on the
+    order or with nothing open on the invoice; returns the new invoice allocations."""
+    permissions.require(by, PAYMENTS)
+    with transaction.atomic():
+        on_deposits = Allocation.objects.filter(
+            deposit_request__order_id=invoice.order_id, reversed_at__isnull=True
+        )
+        # The lock order of ``allocate``: payments (by id), then the targets — deposit
+        # requests by (due date, id) as ``auto_allocate`` takes them, then the invoice.
+        payments = {
+            payment.pk: payment
+            for payment in Payment.objects.select_for_update()
+            .filter(pk__in=on_deposits.values("payment_id"))
+            .order_by("pk")
+        }
+        deposits = {
+            request.pk: request
+            for request in DepositRequest.objects.select_for_update()
+            .filter(order_id=invoice.order_id)
+            .order_by("due_on", "id")
+        }
+        invoice = lock_invoice(invoice)
+        if invoice.status != InvoiceStatus.ISSUED:
+            raise InvalidTransition(
+                _("A deposit can only be applied to an issued invoice."),
+                code="invoice_not_issued",
+            )
+        left = invoice.open_amount
+        if left <= 0:
+            raise Conflict(
+                _("Nothing is open on invoice %(number)s.") % {"number": invoice.number},
+                code="nothing_open",
+            )
+        # Only allocations of the payments locked above (one made since waits for next time).
+        moving = list(
+            on_deposits.select_for_update(of=("self",))
+            .filter(payment_id__in=list(payments))
+            .order_by("created_at", "id")
+        )
+        if not moving:
+            raise Conflict(
+                _("No deposit has been paid on order %(order)s.") % {"order": invoice.order.number},
+                code="no_paid_deposit",
+            )
+        now = timezone.now()
+        reason = _("Applied to invoice %(number)s.") % {"number": invoice.number}
+        old_invoice = invoice.allocated_amount
+        made: list[Allocation] = []
+        moved_by_payment: dict[int, Decimal] = {}
+        for allocation in moving:
+            if left <= 0:
+                break
+            payment = payments[allocation.payment_id]
+            deposit = deposits[int(allocation.deposit_request_id or 0)]
+            share = min(left, allocation.amount)
+            to_invoice = Allocation.objects.create(
+                payment=payment, invoice=invoice, amount=share, created_by=by
+            )
+            old_deposit = deposit.allocated_amount
+            if share == allocation.amount:
+                moved = allocation
+            else:
+                # Split: the original is reversed as a whole and replaced by the moved part
+                # (reversed, moved on) and the rest (active), so ``deposit_received`` still
+                # adds up to what was paid.
+                allocation.reversed_at = now
+                allocation.reversed_by = by
+                allocation.reverse_reason = _(
+                    "Split: %(share)s applied to invoice %(number)s, %(rest)s stays on the deposit."
+                ) % {
+                    "share": share,
+                    "number": invoice.number,
+                    "rest": allocation.amount - share,
+                }
+                allocation.save(update_fields=["reversed_at", "reversed_by", "reverse_reason"])
+                rest = Allocation.objects.create(
+                    payment=payment,
+                    deposit_request=deposit,
+                    amount=allocation.amount - share,
+                    created_by=by,
+                )
+                moved = Allocation.objects.create(
+                    payment=payment, deposit_request=deposit, amount=share, created_by=by
+                )
+                audit.record(
+                    allocation,
+                    "allocation_split",
+                    by=by,
+                    changes={"amount": (allocation.amount, ZERO), "rest": (None, rest.amount)},
+                    reason=allocation.reverse_reason,
+                )
+            moved.reversed_at = now
+            moved.reversed_by = by
+            moved.reverse_reason = reason
+            moved.moved_to = to_invoice
+            moved.save(update_fields=["reversed_at", "reversed_by", "reverse_reason", "moved_to"])
+            deposit.allocated_amount = old_deposit - share
+            deposit.save(update_fields=["allocated_amount"])
+            audit.record(
+                moved,
+                "deposit_moved_to_invoice",
+                by=by,
+                changes={"moved_to": (None, to_invoice.pk), "amount": (None, share)},
+                reason=reason,
+            )
+            audit.record(
+                deposit,
+                "deposit_applied",
+                by=by,
+                changes={"allocated_amount": (old_deposit, deposit.allocated_amount)},
+                reason=reason,
+            )
+            moved_by_payment[payment.pk] = moved_by_payment.get(payment.pk, ZERO) + share
+            made.append(to_invoice)
+            left -= share
+        invoice.allocated_amount = old_invoice + sum((a.amount for a in made), ZERO)
+        invoice.save(update_fields=["allocated_amount"])
+        audit.record(
+            invoice,
+            "deposit_applied",
+            by=by,
+            changes={"allocated_amount": (old_invoice, invoice.allocated_amount)},
+            reason=reason,
+        )
+        for payment_id, amount in moved_by_payment.items():
+            audit.record(
+                payments[payment_id],
+                "deposit_applied",
+                by=by,
+                changes={"deposit_to_invoice": (None, amount)},
+                reason=reason,
+            )
+    return made

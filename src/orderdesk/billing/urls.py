@@ -15,6 +15,11 @@ urlpatterns = [
     path("invoices/<int:invoice_id>/credit", pages.invoice_credit, name="invoice_credit"),
     path("invoices/<int:invoice_id>/send", pages.invoice_send, name="invoice_send"),
     path("invoices/<int:invoice_id>/invoice.pdf", pages.invoice_document, name="invoice_pdf"),
+    path(
+        "invoices/<int:invoice_id>/apply-deposit",
+        pages.invoice_apply_deposit,
+        name="invoice_apply_deposit",
+    ),
     path("orders/<int:order_id>/invoice/", pages.invoice_new, name="invoice_new"),
     path("orders/<int:order_id>/deposit/", pages.deposit_new, name="deposit_new"),
     path("payments/", pages.payment_list, name="payments"),

@@ -27,8 +27,8 @@ from orderdesk.billing.api import (
 from orderdesk.billing.collection_api import collection_router
 from orderdesk.billing.statement_api import statements_router
 from orderdesk.catalog.api import categories_router
-from orderdesk.changes.api import changes_router
 from orderdesk.catalog.api import router as products_router
+from orderdesk.changes.api import changes_router
 from orderdesk.core.api import router as core_router
 from orderdesk.core.errors import DomainError
 from orderdesk.customers.api import router as customers_router

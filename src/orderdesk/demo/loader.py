@@ -601,6 +601,11 @@ def write_summary(result: DemoResult, profile: CompanyProfile | None, stdout: Te
                 "payments": result.fulfilment.get("payments", 0),
             }
         )
+    if result.fulfilment.get("statements"):
+        stdout.write(
+            _("Statements: %(count)d for last month.\n")
+            % {"count": result.fulfilment["statements"]}
+        )
 
 
 # --- Catalog, stock and prices (issue 4) ---------------------------------------------------

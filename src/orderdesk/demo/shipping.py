@@ -40,6 +40,7 @@ def create_shipments(*, seed: int) -> dict[str, int]:
         return counts  # already loaded
     clerk = acting("logistics1", services.shipments.SHIP)
     finance = acting("finance1", clearance.CLEAR)
+    supervisor = acting("csmgr", clearance.URGENT)
     service = acting("cs1", "shipping.report_delivery_exceptions")
     today = timezone.localdate()
     orders = Order.objects.filter(status__in=SHIPPABLE).select_related("customer").order_by("pk")
@@ -47,10 +48,14 @@ def create_shipments(*, seed: int) -> dict[str, int]:
     for order in orders[:12]:
         state = STATES[index % len(STATES)] if index < len(STATES) else rng.choice(STATES)
         try:
-            if clearance.missing_clearance(order):  # B/C: the balance arrives before shipment
-                paid = clearance.balance_paid(order).amount
-                prepay(order, order.total_amount - paid, rng=rng)
-                clearance.clear_on_payments(order, by=finance, note="余款已到账")
+            if clearance.missing_clearance(order):  # B/C: the balance before shipment
+                if index % 3 == 1:  # or, now and then, urgent: the customer pays later
+                    reason = "客户产线停工待料，先发货，余款随后支付"
+                    clearance.approve_urgent(order, reason=reason, by=supervisor)
+                else:
+                    paid = clearance.balance_paid(order).amount
+                    prepay(order, order.total_amount - paid, rng=rng)
+                    clearance.clear_on_payments(order, by=finance, note="余款已到账")
             ship_date = {
                 "in_transit": today,
                 "delivered": workcalendar.add_working_days(today, -4),

@@ -1,7 +1,8 @@
 """Billing pages (/billing/): the invoice list and page (issue, fapiao number, void, credit
-note, PDF, send), new invoices and deposit requests from the order page, payments with
-their allocation, the receivables dashboard, and the panels on the order and customer
-pages.
+note, PDF, send, apply the order's deposit), new invoices and deposit requests from the
+order page, payments with their allocation (the customer found with the customer search
+of ``customers.selectors``), the receivables dashboard, and the panels on the order and
+customer pages (with their collection cases and payment contacts).
 
 Each action posts to one service; a refusal comes back on the form, or as a message on the
 page for one-button actions.
@@ -27,32 +28,51 @@ from orderdesk.core import audit, htmx, permissions
 from orderdesk.core.errors import DomainError, NotAllowed, NotFound
 from orderdesk.core.forms import place_errors
 from orderdesk.core.paging import page_of
+from orderdesk.customers import selectors as customer_selectors
+from orderdesk.customers.models import Customer
 from orderdesk.orders import selectors as order_selectors
 from orderdesk.orders.documents import plain_number
 from orderdesk.orders.models import Order
 from orderdesk.shipping.models import SENT, Shipment
 
-from .. import selectors, services
+from .. import collection, selectors, services
 from ..documents import invoice_pdf
 from ..forms import (
     DepositForm,
     FapiaoForm,
     InvoiceFilterForm,
     NewInvoiceForm,
+    PaymentContactForm,
     PaymentFilterForm,
     PaymentForm,
     ReasonForm,
     ReceivablesForm,
 )
-from ..models import Allocation, DepositRequest, Invoice, InvoiceStatus, Payment
+from ..models import (
+    Allocation,
+    DepositRequest,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentContact,
+)
 from ..sending import send_invoice
 
 ISSUE, PAYMENTS, VIEW = "billing.issue_invoices", "billing.record_payments", selectors.VIEW
 TIMELINE_LIMIT = 50
 TOP_OVERDUE = 10
+CUSTOMER_RESULTS = 8
+PANEL_CONTACTS = 5
+MAX_ID = 2**63 - 1
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def as_id(value: Any) -> int | None:
+    """A row id typed into a query string or form, else None (never a database error)."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else None
 
 
 def require_view(user: Any) -> None:
@@ -127,10 +147,10 @@ def search_invoices(user: Any, data: dict[str, Any]) -> QuerySet[Invoice]:
         invoices = invoices.filter(
             pk__in=selectors.open_invoices().filter(due_on__lt=timezone.localdate()).values("pk")
         )
-    if str(order_id := data.get("order", "")).isdigit():
-        invoices = invoices.filter(order_id=int(order_id))
-    if str(customer_id := data.get("customer", "")).isdigit():
-        invoices = invoices.filter(customer_id=int(customer_id))
+    if (order_id := as_id(data.get("order"))) is not None:
+        invoices = invoices.filter(order_id=order_id)
+    if (customer_id := as_id(data.get("customer"))) is not None:
+        invoices = invoices.filter(customer_id=customer_id)
     return invoices.order_by("-created_at", "-id")
 
 
@@ -154,10 +174,19 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def has_paid_deposit(order_id: int) -> bool:
+    """Whether a payment is allocated to a deposit request of the order (and can be applied
+    to its invoice)."""
+    return Allocation.objects.filter(
+        deposit_request__order_id=order_id, reversed_at__isnull=True
+    ).exists()
+
+
 def invoice_context(request: HttpRequest, invoice: Invoice, **forms: Any) -> dict[str, Any]:
     user = request.user
     issue = permissions.has(user, ISSUE)
     issued = invoice.status == InvoiceStatus.ISSUED
+    open_amount = invoice.open_amount
     return {
         "invoice": invoice,
         "order": invoice.order,
@@ -176,7 +205,7 @@ def invoice_context(request: HttpRequest, invoice: Invoice, **forms: Any) -> dic
         ],
         "credit_notes": list(invoice.credit_notes.all()),
         "allocations": list(
-            invoice.allocations.select_related("payment").order_by("created_at", "id")
+            invoice.allocations.select_related("payment", "moved_from").order_by("created_at", "id")
         ),
         "entries": audit.entries_for(invoice)[:TIMELINE_LIMIT],
         "fapiao_form": forms.get("fapiao_form")
@@ -187,8 +216,12 @@ def invoice_context(request: HttpRequest, invoice: Invoice, **forms: Any) -> dic
             "issue": issue and invoice.status == InvoiceStatus.DRAFT,
             "fapiao": issue and invoice.status != InvoiceStatus.VOID,
             "void": issue and invoice.status != InvoiceStatus.VOID,
-            "credit": issue and issued and invoice.open_amount > 0,
+            "credit": issue and issued and open_amount > 0,
             "send": issue and issued,
+            "apply_deposit": issued
+            and open_amount > 0
+            and permissions.has(user, PAYMENTS)
+            and has_paid_deposit(invoice.order_id),
         },
     }
 
@@ -277,6 +310,23 @@ def invoice_send(request: HttpRequest, invoice_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Invoice sent to %(to)s.") % {"to": ", ".join(to)})
     return htmx.redirect(request, invoice_url(invoice))
+
+
+@require_POST
+def invoice_apply_deposit(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """Move the order's paid deposit onto this invoice (定金抵扣)."""
+    invoice = invoice_or_404(request.user, invoice_id)
+    try:
+        made = services.apply_deposit(invoice, by=request.user)
+    except DomainError as error:
+        flash(request, error)
+    else:
+        messages.success(
+            request,
+            _("Deposit of %(amount)s applied to invoice %(number)s.")
+            % {"amount": sum((a.amount for a in made), Decimal(0)), "number": invoice.number},
+        )
+    return htmx.redirect(request, invoice_url(invoice, "allocations"))
 
 
 @require_GET
@@ -401,8 +451,8 @@ def payment_list(request: HttpRequest) -> HttpResponse:
             | Q(customer__name__icontains=text)
             | Q(customer__code__iexact=text)
         )
-    if str(customer_id := request.GET.get("customer", "")).isdigit():
-        payments = payments.filter(customer_id=int(customer_id))
+    if (customer_id := as_id(request.GET.get("customer"))) is not None:
+        payments = payments.filter(customer_id=customer_id)
     page, query = page_of(request, payments.order_by("-received_on", "-id"))
     return render(
         request,
@@ -417,21 +467,55 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def find_customers(user: Any, q: str) -> list[Customer]:
+    """Customers whose receivables ``user`` sees, by name, short name, code or pinyin
+    initials: the search of the customer list and the order entry lookup."""
+    q = (q or "").strip()[:100]
+    if not q:
+        return []
+    visible = selectors.visible_customers(user).values("pk")
+    return list(customer_selectors.search(user, q=q).filter(pk__in=visible)[:CUSTOMER_RESULTS])
+
+
+def chosen_customer(customers: QuerySet[Customer], value: Any) -> Customer | None:
+    pk = as_id(value)
+    return customers.filter(pk=pk).first() if pk is not None else None
+
+
 def payment_new(request: HttpRequest) -> HttpResponse:
+    """Record a payment. The customer is found by the search box (htmx results as you type,
+    or the "Find" button without JavaScript); a result posts the form back with the
+    customer chosen and what was typed kept. ``?customer=<id>`` comes pre-selected."""
     require(request.user, PAYMENTS)
-    customers = selectors.visible_customers(request.user).order_by("code")
-    initial = {"received_on": timezone.localdate(), "customer": request.GET.get("customer", "")}
-    form = PaymentForm(
-        request.POST if request.method == "POST" else None, customers=customers, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
+    customers = selectors.visible_customers(request.user)
+    customer_q = (request.GET.get("customer_q") or "").strip()[:100]
+    results = find_customers(request.user, customer_q) if customer_q else None
+    if request.htmx and "customer_q" in request.GET:  # type: ignore[attr-defined]
+        return render(
+            request,
+            "billing/partials/_payment_customer_results.html",
+            {"customer_results": results or [], "customer_q": customer_q},
+        )
+    picked = request.method == "POST" and "pick_customer" in request.POST
+    if request.method == "POST" and not picked:
+        form = PaymentForm(request.POST, customers=customers)
+        chosen = chosen_customer(customers, request.POST.get("customer"))
+    else:
+        initial: dict[str, Any] = {"received_on": timezone.localdate()}
+        if picked:
+            initial |= request.POST.dict()
+            initial["customer"] = request.POST["pick_customer"]
+        else:
+            initial["customer"] = request.GET.get("customer", "")
+        chosen = chosen_customer(customers, initial["customer"])
+        if chosen is None:
+            initial["customer"] = ""
+        form = PaymentForm(initial=initial, customers=customers)
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        customer = customers.filter(pk=data["customer"]).first()
-        if customer is None:
-            raise Http404
         try:
             payment = services.record_payment(
-                customer,
+                data["customer"],
                 amount=data["amount"],
                 method=data["method"],
                 received_on=data["received_on"],
@@ -449,7 +533,12 @@ def payment_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "billing/payment_new.html",
-        {"form": form},
+        {
+            "form": form,
+            "customer": chosen,
+            "customer_q": customer_q,
+            "customer_results": results,
+        },
     )
 
 
@@ -609,11 +698,20 @@ def receivables(request: HttpRequest) -> HttpResponse:
 
 
 def order_panel_context(request: HttpRequest, order: Order) -> dict[str, Any] | None:
-    """The order page's billing panel: its invoices, deposit requests and what is paid."""
+    """The order page's billing panel: its invoices (with the collection level of those
+    being chased), deposit requests and what is paid."""
     user = request.user
     if not selectors.visible_customers(user).filter(pk=order.customer_id).exists():
         return None
     invoices = list(Invoice.objects.filter(order=order).order_by("created_at", "id"))
+    chased = {
+        case.invoice_id: case
+        for case in collection.cases_visible_to(user).filter(
+            invoice__order=order, status__in=collection.LIVE
+        )
+    }
+    for invoice in invoices:
+        invoice.live_case = chased.get(invoice.pk)  # type: ignore[attr-defined]
     deposits = list(DepositRequest.objects.filter(order=order).order_by("created_at", "id"))
     issued = [invoice for invoice in invoices if invoice.status == InvoiceStatus.ISSUED]
     issue = permissions.has(user, ISSUE)
@@ -624,6 +722,7 @@ def order_panel_context(request: HttpRequest, order: Order) -> dict[str, Any] | 
         "invoiced": sum((i.gross_amount - i.credited_amount for i in issued), Decimal(0)),
         "paid": sum((i.allocated_amount for i in issued), Decimal(0))
         + selectors.deposit_received(order),
+        "chased": bool(chased),
         "can": {
             "invoice": issue and order.status in services.INVOICEABLE_STATUSES,
             "deposit": issue and order.status in services.DEPOSIT_STATUSES,
@@ -632,7 +731,9 @@ def order_panel_context(request: HttpRequest, order: Order) -> dict[str, Any] | 
 
 
 def customer_panel_context(request: HttpRequest, customer: Any) -> dict[str, Any] | None:
-    """The customer page's account panel, for users who see receivables of this customer."""
+    """The customer page's account panel, for users who see receivables of this customer:
+    balance, open items, aging, and the collection (open cases, recent payment contacts,
+    a form to log one, the collection notice)."""
     user = request.user
     if not permissions.has(user, VIEW):
         return None
@@ -641,6 +742,12 @@ def customer_panel_context(request: HttpRequest, customer: Any) -> dict[str, Any
     on = timezone.localdate()
     found = selectors.account(customer, on=on)
     labels = [_("Not due"), _("1–30 days"), _("31–60 days"), _("61–90 days"), _("Over 90 days")]
+    cases = (
+        collection.cases_visible_to(user)
+        .filter(customer=customer, status__in=collection.LIVE)
+        .order_by("next_action_on", "invoice__due_on", "pk")
+    )
+    open_invoices = [item for item in found["open_items"] if item["kind"] == "invoice"]
     return {
         "customer": customer,
         "account": found,
@@ -650,4 +757,22 @@ def customer_panel_context(request: HttpRequest, customer: Any) -> dict[str, Any
         ],
         "today": on,
         "can_record": permissions.has(user, PAYMENTS),
+        "cases": [
+            {
+                "case": case,
+                "open": collection.invoice_open(case.invoice),
+                "days": collection.days_overdue(case.invoice, on),
+            }
+            for case in cases
+        ],
+        "contacts": list(
+            PaymentContact.objects.filter(customer=customer).select_related("by", "invoice")[
+                :PANEL_CONTACTS
+            ]
+        ),
+        "payment_contact_form": PaymentContactForm(
+            prefix="payment_contact",
+            invoices=[(item["id"], item["number"]) for item in open_invoices],
+        ),
+        "overdue": any(item["days_overdue"] > 0 for item in open_invoices),
     }
