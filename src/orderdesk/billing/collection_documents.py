@@ -7,29 +7,28 @@ Uses the CJK font and the layout helpers of the order confirmation (orders.docum
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.html import escape
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from orderdesk.core.models import CompanyProfile
 from orderdesk.core.money import capital, to_fen, yuan
 from orderdesk.customers.models import Customer
 from orderdesk.orders.documents import (
+    CONTENT_WIDTH,
     RULE,
     SHADE,
     day,
     header,
     key_values,
-    page_footer,
+    paragraph_maker,
+    render_a4,
     styles,
 )
 
@@ -47,27 +46,16 @@ def collection_notice_pdf(
 ) -> bytes:
     """The notice for ``customer`` listing ``invoices`` (issued, open, overdue on ``on``)."""
     company = company or CompanyProfile.objects.filter(pk=1).first()
-    buffer = io.BytesIO()
     with translation.override(settings.LANGUAGE_CODE):
-        document = SimpleDocTemplate(
-            buffer,
-            pagesize=A4,
-            leftMargin=15 * mm,
-            rightMargin=15 * mm,
-            topMargin=14 * mm,
-            bottomMargin=16 * mm,
-            title=_("Collection notice"),
-            author=company.name if company else "",
-            subject=customer.name,
-        )
         story = build_story(customer, invoices, on, company, styles())
         footer = _("Collection notice {customer} · page").format(customer=customer.code)
-        document.build(
+        return render_a4(
             story,
-            onFirstPage=lambda canvas, doc: page_footer(canvas, doc, footer),
-            onLaterPages=lambda canvas, doc: page_footer(canvas, doc, footer),
+            title=_("Collection notice"),
+            footer=footer,
+            company=company,
+            subject=customer.name,
         )
-    return buffer.getvalue()
 
 
 def build_story(
@@ -77,10 +65,9 @@ def build_story(
     company: CompanyProfile | None,
     style: dict[str, ParagraphStyle],
 ) -> list[Flowable]:
-    def p(text: Any, name: str = "base") -> Paragraph:
-        return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style[name])
+    p = paragraph_maker(style)
 
-    width = A4[0] - 30 * mm
+    width = CONTENT_WIDTH
     total = sum((to_fen(invoice.open_amount) for invoice in invoices), ZERO)
     story: list[Flowable] = []
     story += header(company, style, p)

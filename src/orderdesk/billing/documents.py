@@ -4,27 +4,26 @@ the lines, the totals per VAT rate and the total in 人民币大写."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.html import escape
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from orderdesk.core.models import CompanyProfile
 from orderdesk.core.money import capital, yuan
 from orderdesk.orders.documents import (
+    CONTENT_WIDTH,
     RULE,
     SHADE,
     day,
     key_values,
-    page_footer,
+    paragraph_maker,
     percent,
     plain_number,
+    render_a4,
     styles,
 )
 
@@ -35,25 +34,12 @@ from .models import Invoice, InvoiceStatus
 def invoice_pdf(invoice: Invoice, *, company: CompanyProfile | None = None) -> bytes:
     """The invoice as PDF bytes (a draft or void invoice says so in its title)."""
     company = company or CompanyProfile.objects.filter(pk=1).first()
-    buffer = io.BytesIO()
     with translation.override(settings.LANGUAGE_CODE):
         style = styles()
 
-        def p(text: Any, name: str = "base") -> Paragraph:
-            return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style[name])
+        p = paragraph_maker(style)
 
-        width = A4[0] - 30 * mm
-        document = SimpleDocTemplate(
-            buffer,
-            pagesize=A4,
-            leftMargin=15 * mm,
-            rightMargin=15 * mm,
-            topMargin=14 * mm,
-            bottomMargin=16 * mm,
-            title=_("Invoice {number}").format(number=invoice.number),
-            author=company.name if company else "",
-            subject=invoice.buyer_title,
-        )
+        width = CONTENT_WIDTH
         title = invoice.get_kind_display()
         if invoice.status != InvoiceStatus.ISSUED:
             title = f"{title} ({invoice.get_status_display()})"
@@ -130,12 +116,13 @@ def invoice_pdf(invoice: Invoice, *, company: CompanyProfile | None = None) -> b
             )
         )
         footer = _("Invoice {number} · page").format(number=invoice.number)
-        document.build(
+        return render_a4(
             story,
-            onFirstPage=lambda canvas, doc: page_footer(canvas, doc, footer),
-            onLaterPages=lambda canvas, doc: page_footer(canvas, doc, footer),
+            title=_("Invoice {number}").format(number=invoice.number),
+            footer=footer,
+            company=company,
+            subject=invoice.buyer_title,
         )
-    return buffer.getvalue()
 
 
 def ruled(table: Table) -> Table:

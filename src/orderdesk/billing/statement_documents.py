@@ -22,18 +22,27 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from orderdesk.core.models import CompanyProfile
 from orderdesk.core.money import capital, yuan
 from orderdesk.core.spreadsheets import display_width
-from orderdesk.orders.documents import RULE, SHADE, day, header, key_values, page_footer, styles
+from orderdesk.orders.documents import (
+    CONTENT_WIDTH,
+    RULE,
+    SHADE,
+    day,
+    header,
+    key_values,
+    paragraph_maker,
+    render_a4,
+    side_by_side,
+    styles,
+)
 
 from .models import Statement, StatementStatus
 from .statements import month_end, public_url
@@ -85,19 +94,7 @@ def amount(text: str) -> Decimal:
 def statement_pdf(statement: Statement, *, company: CompanyProfile | None = None) -> bytes:
     """The statement as PDF bytes."""
     company = company or CompanyProfile.objects.filter(pk=1).first()
-    buffer = io.BytesIO()
     with translation.override(settings.LANGUAGE_CODE):
-        document = SimpleDocTemplate(
-            buffer,
-            pagesize=A4,
-            leftMargin=15 * mm,
-            rightMargin=15 * mm,
-            topMargin=14 * mm,
-            bottomMargin=16 * mm,
-            title=_("Statement of account {month}").format(month=statement.month),
-            author=company.name if company else "",
-            subject=statement.customer.name,
-        )
         style = styles()
         style["cell"] = ParagraphStyle("cell", parent=style["small"], wordWrap="CJK")
         style["cell_right"] = ParagraphStyle("cell_right", parent=style["cell"], alignment=TA_RIGHT)
@@ -105,21 +102,21 @@ def statement_pdf(statement: Statement, *, company: CompanyProfile | None = None
         footer = _("Statement {customer} {month} · page").format(
             customer=statement.customer.code, month=statement.month
         )
-        document.build(
+        return render_a4(
             story,
-            onFirstPage=lambda canvas, doc: page_footer(canvas, doc, footer),
-            onLaterPages=lambda canvas, doc: page_footer(canvas, doc, footer),
+            title=_("Statement of account {month}").format(month=statement.month),
+            footer=footer,
+            company=company,
+            subject=statement.customer.name,
         )
-    return buffer.getvalue()
 
 
 def build_story(
     statement: Statement, company: CompanyProfile | None, style: dict[str, ParagraphStyle]
 ) -> list[Flowable]:
-    def p(text: Any, name: str = "base") -> Paragraph:
-        return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style[name])
+    p = paragraph_maker(style)
 
-    width = A4[0] - 30 * mm
+    width = CONTENT_WIDTH
     customer = statement.customer
     story: list[Flowable] = []
     story += header(company, style, p)
@@ -294,23 +291,7 @@ def reply_box(customer: str, style: dict[str, ParagraphStyle], p: Any, width: fl
 
     agrees = half(_("The balance above agrees with our books."), [p(customer)])
     differs = half(_("The balance does not agree; the differences are:"), [Spacer(1, 10 * mm)])
-    table = Table(
-        [[agrees, differs]],
-        colWidths=[width / 2 - 3 * mm, width / 2 - 3 * mm],
-        spaceBefore=2 * mm,
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("BOX", (0, 0), (0, 0), 0.6, RULE),
-                ("BOX", (1, 0), (1, 0), 0.6, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 6),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-            ]
-        )
-    )
-    return table
+    return side_by_side(agrees, differs, width)
 
 
 # --- Excel ----------------------------------------------------------------------------------

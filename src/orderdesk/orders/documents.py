@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -58,6 +59,8 @@ FONT_FILES = (
 INK = colors.HexColor("#1f2933")
 RULE = colors.HexColor("#9aa5b1")
 SHADE = colors.HexColor("#eef2f6")
+PAGE_MARGIN = 15 * mm
+CONTENT_WIDTH = A4[0] - 2 * PAGE_MARGIN
 
 
 @cache
@@ -100,31 +103,59 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def paragraph_maker(style: dict[str, ParagraphStyle]) -> Callable[..., Paragraph]:
+    """``p(text, style_name="base")``: ``text`` escaped, its line breaks kept."""
+
+    def p(text: Any, name: str = "base") -> Paragraph:
+        return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style[name])
+
+    return p
+
+
+def render_a4(
+    story: list[Flowable],
+    *,
+    title: str,
+    footer: str,
+    company: CompanyProfile | None,
+    subject: str,
+) -> bytes:
+    """Lay ``story`` out on A4 with the house margins and ``footer`` + the page number on
+    every page: the one page set-up of our documents (confirmation, invoice, notices…)."""
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=PAGE_MARGIN,
+        rightMargin=PAGE_MARGIN,
+        topMargin=14 * mm,
+        bottomMargin=16 * mm,
+        title=title,
+        author=company.name if company else "",
+        subject=subject,
+    )
+
+    def on_page(canvas: Any, doc: Any) -> None:
+        page_footer(canvas, doc, footer)
+
+    document.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue()
+
+
 def confirmation_pdf(order: Order, *, company: CompanyProfile | None = None) -> bytes:
     """The order confirmation of ``order`` (approved or later) as PDF bytes."""
     company = company or CompanyProfile.objects.filter(pk=1).first()
     lines = list(order.lines.order_by("line_no"))
-    buffer = io.BytesIO()
     with translation.override(settings.LANGUAGE_CODE):
-        document = SimpleDocTemplate(
-            buffer,
-            pagesize=A4,
-            leftMargin=15 * mm,
-            rightMargin=15 * mm,
-            topMargin=14 * mm,
-            bottomMargin=16 * mm,
-            title=_("Order confirmation {number}").format(number=order.number),
-            author=company.name if company else "",
-            subject=order.customer.name,
-        )
         story = build_story(order, lines, company, styles())
         footer = _("Order {number} · page").format(number=order.number)
-        document.build(
+        return render_a4(
             story,
-            onFirstPage=lambda canvas, doc: page_footer(canvas, doc, footer),
-            onLaterPages=lambda canvas, doc: page_footer(canvas, doc, footer),
+            title=_("Order confirmation {number}").format(number=order.number),
+            footer=footer,
+            company=company,
+            subject=order.customer.name,
         )
-    return buffer.getvalue()
 
 
 def build_story(
@@ -133,10 +164,9 @@ def build_story(
     company: CompanyProfile | None,
     style: dict[str, ParagraphStyle],
 ) -> list[Flowable]:
-    def p(text: Any, name: str = "base") -> Paragraph:
-        return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style[name])
+    p = paragraph_maker(style)
 
-    width = A4[0] - 30 * mm
+    width = CONTENT_WIDTH
     story: list[Flowable] = []
     story += header(company, style, p)
     story.append(p(_("Order confirmation"), "title"))
@@ -423,13 +453,17 @@ def signatures(
             p(_("Date"), "label"),
         ]
 
+    return side_by_side(
+        box(_("Supplier"), company.name if company else ""),
+        box(_("Customer"), order.customer.name),
+        width,
+    )
+
+
+def side_by_side(left: list[Any], right: list[Any], width: float) -> Table:
+    """Two ruled boxes next to each other (signatures, the customer's reply)."""
     table = Table(
-        [
-            [
-                box(_("Supplier"), company.name if company else ""),
-                box(_("Customer"), order.customer.name),
-            ]
-        ],
+        [[left, right]],
         colWidths=[width / 2 - 3 * mm, width / 2 - 3 * mm],
         spaceBefore=2 * mm,
     )

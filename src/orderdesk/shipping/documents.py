@@ -4,27 +4,26 @@ language)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.html import escape
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from orderdesk.core.models import CompanyProfile
 from orderdesk.orders.documents import (
+    CONTENT_WIDTH,
     RULE,
     SHADE,
     day,
     header,
     key_values,
-    page_footer,
+    paragraph_maker,
     person,
     plain_number,
+    render_a4,
     styles,
 )
 
@@ -35,25 +34,12 @@ def notice_pdf(shipment: Shipment, *, company: CompanyProfile | None = None) -> 
     """The shipping notice of a shipment as PDF bytes."""
     company = company or CompanyProfile.objects.filter(pk=1).first()
     order = shipment.order
-    buffer = io.BytesIO()
     with translation.override(settings.LANGUAGE_CODE):
         style = styles()
 
-        def p(text: Any, name: str = "base") -> Paragraph:
-            return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style[name])
+        p = paragraph_maker(style)
 
-        width = A4[0] - 30 * mm
-        document = SimpleDocTemplate(
-            buffer,
-            pagesize=A4,
-            leftMargin=15 * mm,
-            rightMargin=15 * mm,
-            topMargin=14 * mm,
-            bottomMargin=16 * mm,
-            title=_("Shipping notice {number}").format(number=shipment.number),
-            author=company.name if company else "",
-            subject=order.customer.name,
-        )
+        width = CONTENT_WIDTH
         story: list[Flowable] = []
         story += header(company, style, p)
         story.append(p(_("Shipping notice"), "title"))
@@ -138,9 +124,10 @@ def notice_pdf(shipment: Shipment, *, company: CompanyProfile | None = None) -> 
             )
         )
         footer = _("Shipment {number} · page").format(number=shipment.number)
-        document.build(
+        return render_a4(
             story,
-            onFirstPage=lambda canvas, doc: page_footer(canvas, doc, footer),
-            onLaterPages=lambda canvas, doc: page_footer(canvas, doc, footer),
+            title=_("Shipping notice {number}").format(number=shipment.number),
+            footer=footer,
+            company=company,
+            subject=order.customer.name,
         )
-    return buffer.getvalue()
