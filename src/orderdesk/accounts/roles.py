@@ -50,13 +50,27 @@ DELIVERY, EXCEPTIONS = "shipping.confirm_deliveries", "shipping.report_delivery_
 CASES = "aftersales.handle_cases"
 INVOICE, PAYMENTS = "billing.issue_invoices", "billing.record_payments"
 RECEIVABLES, BILLING = "billing.view_receivables", "billing.manage_billing_settings"
+# Order changes (issue 8).
+CHANGES, LOGISTICS_CHANGES = "changes.request_changes", "changes.approve_logistics_changes"
 
 ROLES: tuple[Role, ...] = (
     Role(
         "sales",
         _("Sales"),
         "sales",
-        (OWN, CREATE, EDIT, PERSONAL, RESERVE, ENTER, CANCEL, DELIVERY, EXCEPTIONS, RECEIVABLES),
+        (
+            OWN,
+            CREATE,
+            EDIT,
+            PERSONAL,
+            RESERVE,
+            ENTER,
+            CANCEL,
+            DELIVERY,
+            EXCEPTIONS,
+            RECEIVABLES,
+            CHANGES,
+        ),
     ),
     Role(
         "sales_manager",
@@ -83,6 +97,7 @@ ROLES: tuple[Role, ...] = (
             DELIVERY,
             EXCEPTIONS,
             RECEIVABLES,
+            CHANGES,
         ),
     ),
     Role(
@@ -104,6 +119,7 @@ ROLES: tuple[Role, ...] = (
             EXCEPTIONS,
             CASES,
             RECEIVABLES,
+            CHANGES,
         ),
     ),
     Role(
@@ -126,6 +142,7 @@ ROLES: tuple[Role, ...] = (
             EXCEPTIONS,
             CASES,
             URGENT,
+            CHANGES,
         ),
     ),
     Role(
@@ -165,7 +182,7 @@ ROLES: tuple[Role, ...] = (
         "logistics",
         _("Logistics"),
         "logistics",
-        (ORDERS_ALL, SHIP, CARRIERS, DELIVERY, EXCEPTIONS),
+        (ORDERS_ALL, SHIP, CARRIERS, DELIVERY, EXCEPTIONS, LOGISTICS_CHANGES),
     ),
     Role("aftersales", _("After-sales"), "aftersales", (ALL, ORDERS_ALL, EXCEPTIONS, CASES)),
     Role("legal", _("Legal"), "legal", (AUDIT, ORDERS_ALL)),

@@ -104,6 +104,14 @@ class ChangeRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     withdrawn_reason = models.CharField(_("reason for withdrawing"), max_length=1000, blank=True)
+    invoices_to_correct = models.BooleanField(_("invoices to correct"), default=False)
+    """Applied with issued invoices to correct (``impact["invoices"]``): a task for finance
+    until it records the correction."""
+    invoices_corrected_at = models.DateTimeField(_("invoices corrected"), null=True, blank=True)
+    invoices_corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    invoices_note = models.CharField(_("invoice correction note"), max_length=1000, blank=True)
 
     class Meta:
         ordering: ClassVar = ["-created_at", "-id"]
@@ -137,6 +145,9 @@ class ChangeApproval(models.Model):
         _("status"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
     )
     why = models.CharField(_("why this department"), max_length=300, blank=True)
+    role = models.CharField(_("approver role"), max_length=40, blank=True)
+    """The group whose members decide: the department's reviewers, the price authority the
+    change needs, or the general manager for a credit excess beyond finance's limit."""
     due_at = models.DateTimeField(_("due"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -144,6 +155,9 @@ class ChangeApproval(models.Model):
     )
     note = models.CharField(_("comment or reason"), max_length=1000, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering: ClassVar = ["request", "id"]

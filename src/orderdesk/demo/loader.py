@@ -59,6 +59,7 @@ from orderdesk.pricing.models import PriceList, PriceListKind, Promotion, Promot
 
 from .billing import create_billing
 from .cast import acting
+from .changes import create_changes
 from .generators import (
     Company,
     Customer,
@@ -210,6 +211,7 @@ def load_demo(
             | create_pick_lists(seed=seed)
             | create_shipments(seed=seed)
             | create_billing(seed=seed)  # invoices and payments for what was shipped
+            | create_changes(seed=seed)  # change requests on released orders
         )
     refresh_statistics()
     result = DemoResult(
@@ -601,6 +603,9 @@ def write_summary(result: DemoResult, profile: CompanyProfile | None, stdout: Te
                 "payments": result.fulfilment.get("payments", 0),
             }
         )
+    if result.fulfilment.get("changes"):
+        count = result.fulfilment["changes"]
+        stdout.write(_("Order changes: %(count)d change requests.\n") % {"count": count})
     if result.fulfilment.get("statements"):
         stdout.write(
             _("Statements: %(count)d for last month.\n")

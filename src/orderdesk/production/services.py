@@ -726,6 +726,42 @@ def resolve_exception(po: ProductionOrder, *, note: str, by: Any) -> ProductionO
     return locked
 
 
+def change_quantity(po: ProductionOrder, quantity: Any, *, by: Any, reason: str) -> ProductionOrder:
+    """A planned production order follows a change of its order line (订单变更): its quantity
+    may change while nothing is made yet (planned), never to zero; once production started,
+    production decides (409 ``production_started``)."""
+    permissions.require(by, MANAGE)
+    reason = (reason or "").strip()[:500]
+    new = parse_quantity(quantity)
+    if new is None:
+        raise ValidationFailed(
+            _("Correct the highlighted fields."),
+            fields={"quantity": _("Enter a quantity above zero with at most three decimals.")},
+        )
+    with transaction.atomic():
+        _order, locked = lock(po)
+        if locked.status != P.PLANNED:
+            raise InvalidTransition(
+                _(
+                    "Production order {number} is {status}: its quantity changes only while "
+                    "it is planned."
+                ).format(number=locked.number, status=ProductionStatus(locked.status).label),
+                code="production_started",
+            )
+        before = locked.quantity
+        if new != before:
+            locked.quantity = new
+            locked.save(update_fields=["quantity", "updated_at"])
+            audit.record(
+                locked,
+                "production_quantity_changed",
+                by=by,
+                changes={"quantity": (before, new)},
+                reason=reason,
+            )
+    return locked
+
+
 # --- mail (after commit) ----------------------------------------------------------------------
 
 
