@@ -3,16 +3,13 @@ beyond its amount and an invoice never beyond its open amount."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.db import connection
 
 from orderdesk.billing import services
 from orderdesk.billing.models import Allocation, Invoice, Payment
-from orderdesk.core.errors import DomainError
+from tests.factories.concurrency import race
 from tests.factories.orders import make_released_order, make_world
 
 from .helpers import invoice_per, issued, paid
@@ -21,36 +18,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def race(calls: list[Any]) -> tuple[list[Any], list[DomainError], list[BaseException]]:
-    barrier = threading.Barrier(len(calls))
-    lock = threading.Lock()
-    won: list[Any] = []
-    refused: list[DomainError] = []
-    other: list[BaseException] = []
-
-    def worker(call: Any) -> None:
-        try:
-            barrier.wait()
-            result = call()
-            with lock:
-                won.append(result)
-        except DomainError as error:
-            with lock:
-                refused.append(error)
-        except BaseException as error:  # reported in the main thread
-            with lock:
-                other.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return won, refused, other
 
 
 def test_two_allocations_of_one_payment_cannot_over_allocate():

@@ -3,17 +3,14 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.db import connection
 
 from orderdesk.changes import services
 from orderdesk.changes.models import ChangeRequest, ChangeStatus, OrderRevision
-from orderdesk.core.errors import DomainError
 from orderdesk.orders.models import Order
+from tests.factories.concurrency import race
 from tests.factories.orders import make_world
 
 from .helpers import ask, decide_all, line, released_order
@@ -22,36 +19,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def race(calls: list[Any]) -> tuple[list[Any], list[DomainError], list[BaseException]]:
-    barrier = threading.Barrier(len(calls))
-    lock = threading.Lock()
-    won: list[Any] = []
-    refused: list[DomainError] = []
-    other: list[BaseException] = []
-
-    def worker(call: Any) -> None:
-        try:
-            barrier.wait()
-            result = call()
-            with lock:
-                won.append(result)
-        except DomainError as error:
-            with lock:
-                refused.append(error)
-        except BaseException as error:  # reported in the main thread
-            with lock:
-                other.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return won, refused, other
 
 
 def test_two_requests_on_the_same_line_at_once_make_one():

@@ -18,7 +18,7 @@ from orderdesk.core import audit, permissions
 from orderdesk.core.errors import Conflict, ValidationFailed
 from orderdesk.core.money import yuan
 from orderdesk.orders.documents import day, person
-from orderdesk.orders.services.confirmation import company_name, recipients
+from orderdesk.orders.services.confirmation import company_name, customer_mail, recipients
 
 from .documents import invoice_pdf
 from .models import Invoice, InvoiceStatus
@@ -49,14 +49,7 @@ def invoice_message(invoice: Invoice, to: list[str]) -> EmailMessage:
             company=company_name(),
         )
         pdf = invoice_pdf(invoice)
-    message = EmailMessage(
-        subject,
-        body,
-        to=to,
-        reply_to=[order.salesperson.email] if order.salesperson.email else None,
-    )
-    message.attach(f"{invoice.number}.pdf", pdf, "application/pdf")
-    return message
+    return customer_mail(order, subject, body, to, attachment=(f"{invoice.number}.pdf", pdf))
 
 
 def send_invoice(invoice: Invoice, *, by: Any) -> list[str]:

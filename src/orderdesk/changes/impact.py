@@ -66,25 +66,13 @@ from orderdesk.shipping.models import SENT
 
 from . import routing, selectors
 from .models import ChangeKind, Department
+from .revisions import HEADER_FIELDS
 
 K = ChangeKind
 S = OrderStatus
 ZERO = Decimal(0)
 FEN = Decimal("0.01")
 NOUGHT = Decimal("0.00")
-HEADER_FIELDS = (
-    "requested_date",
-    "promised_date",
-    "delivery_province",
-    "delivery_city",
-    "delivery_district",
-    "delivery_address",
-    "consignee",
-    "consignee_phone",
-    "payment_method",
-    "payment_terms",
-)
-"""The order fields a change request may change (README, ``proposal["header"]``)."""
 ADDRESS_FIELDS = frozenset(
     {
         "delivery_province",

@@ -43,6 +43,7 @@ from orderdesk.orders.models import ConfirmationStatus, Order, OrderLine, OrderS
 from orderdesk.orders.services.confirmation import (
     clean_name_note,
     company_name,
+    customer_mail,
     recipients,
     send,
 )
@@ -645,13 +646,9 @@ def mail_revision(revision_id: int, to: list[str]) -> None:
             company=company_name(),
         )
         pdf = revision_pdf(revision)
-    message = EmailMessage(
-        subject,
-        body,
-        to=to,
-        reply_to=[order.salesperson.email] if order.salesperson.email else None,
+    message = customer_mail(
+        order, subject, body, to, attachment=(f"{order.number}-v{revision.number}.pdf", pdf)
     )
-    message.attach(f"{order.number}-v{revision.number}.pdf", pdf, "application/pdf")
     send(message)
 
 

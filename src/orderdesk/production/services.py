@@ -51,7 +51,7 @@ from orderdesk.orders import lifecycle
 from orderdesk.orders import selectors as order_selectors
 from orderdesk.orders.models import Order, OrderLine, OrderStatus, ReviewStep, Step, StepStatus
 from orderdesk.orders.services import followups
-from orderdesk.orders.services.confirmation import order_page, recipients, send
+from orderdesk.orders.services.confirmation import customer_mail, order_page, recipients, send
 
 from .models import (
     OPEN_STATUSES,
@@ -830,14 +830,7 @@ def mail_customer_date(
             salesperson=order.salesperson,
             email=order.salesperson.email,
         )
-    send(
-        EmailMessage(
-            subject,
-            body,
-            to=to,
-            reply_to=[order.salesperson.email] if order.salesperson.email else None,
-        )
-    )
+    send(customer_mail(order, subject, body, to))
 
 
 def mail_assigned(po_ids: list[int]) -> None:

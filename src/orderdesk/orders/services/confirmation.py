@@ -415,6 +415,27 @@ def send(message: EmailMessage) -> None:
         logger.exception("mail to %s failed: %s", message.to, message.subject)
 
 
+def customer_mail(
+    order: Order,
+    subject: str,
+    body: str,
+    to: list[str],
+    *,
+    attachment: tuple[str, bytes] | None = None,
+) -> EmailMessage:
+    """A message to the customer about ``order`` (a PDF attached); replies go to the
+    order's salesperson."""
+    message = EmailMessage(
+        subject,
+        body,
+        to=to,
+        reply_to=[order.salesperson.email] if order.salesperson.email else None,
+    )
+    if attachment is not None:
+        message.attach(attachment[0], attachment[1], "application/pdf")
+    return message
+
+
 def company_name() -> str:
     from orderdesk.core.models import CompanyProfile
 
@@ -446,13 +467,7 @@ def mail_confirmation(order_id: int, to: list[str]) -> None:
             company=company_name(),
         )
         pdf = documents.confirmation_pdf(order)
-    message = EmailMessage(
-        subject,
-        body,
-        to=to,
-        reply_to=[order.salesperson.email] if order.salesperson.email else None,
-    )
-    message.attach(f"{order.number}.pdf", pdf, "application/pdf")
+    message = customer_mail(order, subject, body, to, attachment=(f"{order.number}.pdf", pdf))
     send(message)
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from orderdesk.core import audit, permissions
 from orderdesk.core.errors import Conflict, ValidationFailed
 from orderdesk.orders.documents import day, person
-from orderdesk.orders.services.confirmation import company_name, recipients
+from orderdesk.orders.services.confirmation import company_name, customer_mail, recipients
 
 from ..documents import notice_pdf
 from ..models import Shipment, ShipmentNotice, ShipmentStatus
@@ -70,14 +70,7 @@ def notice_message(shipment: Shipment, to: list[str]) -> EmailMessage:
             company=company_name(),
         )
         pdf = notice_pdf(shipment)
-    message = EmailMessage(
-        subject,
-        body,
-        to=to,
-        reply_to=[order.salesperson.email] if order.salesperson.email else None,
-    )
-    message.attach(f"{shipment.number}.pdf", pdf, "application/pdf")
-    return message
+    return customer_mail(order, subject, body, to, attachment=(f"{shipment.number}.pdf", pdf))
 
 
 def deliver_notice(shipment_id: int, by_id: int | None) -> ShipmentNotice:
