@@ -491,6 +491,13 @@ def test_departments_approve_on_the_page_then_the_change_is_applied(client, orde
     assert "<ins data-after>4 台</ins>" in diff
     revision = client.get(reverse("changes:revision", args=[order.pk, 2])).content.decode()
     assert "data-changed" in revision
+    # the applied request shows the order as it was before it, not as it is now
+    detail = client.get(reverse("changes:detail", args=[change.pk]))
+    assert detail.status_code == 200
+    assert detail.context["proposal"]["applied"]
+    [item] = detail.context["proposal"]["lines"][0]["items"]
+    assert item["now"] == "2 台"
+    assert item["asked"] == "4 台"
 
 
 def test_another_department_cannot_decide_and_a_rejection_needs_a_reason(client, order, world):

@@ -11,6 +11,8 @@ page for one-button actions — never a 500.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -39,6 +41,7 @@ from ..models import (
     ChangeRequest,
     ChangeStatus,
     Department,
+    OrderRevision,
 )
 from . import revision_pages
 
@@ -323,11 +326,24 @@ def proposal_rows(change: ChangeRequest) -> dict[str, Any]:
     value now and the value asked for."""
     proposal = change.proposal or {}
     order = change.order
-    lines = {line.pk: line for line in order.lines.select_related("product")}
+    lines: dict[int, Any] = {line.pk: line for line in order.lines.select_related("product")}
+    values = {field: revisions.plain(getattr(order, field)) for field in revisions.HEADER_FIELDS}
+    if before := applied_from(change):  # an applied request shows the order as it was
+        values = before["header"]
+        lines = {
+            line["line_id"]: SimpleNamespace(
+                **{
+                    **line,
+                    "quantity": Decimal(line["quantity"]),
+                    "unit_price": Decimal(line["unit_price"]),
+                }
+            )
+            for line in before["lines"]
+        }
     header = [
         {
             "label": revisions.field_label(Order, field),
-            "now": revisions.shown_header(field, revisions.plain(getattr(order, field))),
+            "now": revisions.shown_header(field, values.get(field)),
             "asked": revisions.shown_header(field, value),
         }
         for field, value in (proposal.get("header") or {}).items()
@@ -371,7 +387,15 @@ def proposal_rows(change: ChangeRequest) -> dict[str, Any]:
         "lines": changed,
         "add": added,
         "remove": removed,
+        "applied": before is not None,
     }
+
+
+def applied_from(change: ChangeRequest) -> dict[str, Any] | None:
+    """The snapshot of the order just before ``change`` was applied (None: not applied)."""
+    revision = OrderRevision.objects.filter(change_request=change).first()
+    earlier = revisions.previous(revision) if revision is not None else None
+    return earlier.snapshot if earlier is not None else None
 
 
 def proposal_label(key: str) -> str:
