@@ -1,9 +1,13 @@
 import datetime as dt
+from typing import Any
 
+import pytest
+from django.test import Client
 from django.utils import timezone
 
 from orderdesk.accounts.models import ApiToken
 from tests.factories.accounts import bearer
+from tests.factories.concurrency import race
 
 
 def post(client, headers, name, key):
@@ -79,3 +83,21 @@ def test_an_expired_key_creates_again_and_the_hourly_job_deletes_expired_keys(cl
     purge_idempotency_keys.call_local()
 
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["key-4"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_calls_with_one_key_at_once_create_once_and_both_get_the_answer(sales1):
+    headers = bearer(sales1)
+
+    def call() -> Any:
+        return post(Client(), headers, "concurrent", "key-race")
+
+    won, refused, other = race([call, call])
+
+    assert other == []
+    assert refused == []
+    assert sorted(answer.status_code for answer in won) == [201, 201]
+    assert sum(answer.headers.get("Idempotent-Replayed") == "true" for answer in won) == 1
+    assert won[0].json() == won[1].json()
+    assert ApiToken.objects.filter(name="concurrent").count() == 1

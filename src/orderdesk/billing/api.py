@@ -28,6 +28,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -39,7 +40,7 @@ from orderdesk.orders.schemas import OptionalDate, OptionalId, Text
 from orderdesk.shipping.models import Shipment
 
 from . import selectors, services
-from .models import Allocation, DepositRequest, Invoice, Payment
+from .models import Allocation, CreditNote, DepositRequest, Invoice, Payment
 
 invoices_router = Router(tags=["billing"])
 payments_router = Router(tags=["billing"])
@@ -299,8 +300,23 @@ class AgingFilter(Schema):
 # --- rendering ------------------------------------------------------------------------------
 
 
-def invoice_out(invoice: Invoice) -> dict[str, Any]:
-    invoice = Invoice.objects.select_related("customer", "order", "shipment").get(pk=invoice.pk)
+# What an invoice's or a payment's answer reads besides the row: one query each per page.
+INVOICE_RELATED = ("customer", "order", "shipment")
+INVOICE_PARTS = ("lines", Prefetch("credit_notes", queryset=CreditNote.objects.order_by("id")))
+PAYMENT_PARTS = (
+    Prefetch("allocations", queryset=Allocation.objects.select_related("invoice").order_by("id")),
+)
+
+
+def invoice_out(invoice: Invoice, *, loaded: bool = False) -> dict[str, Any]:
+    """The API form of an invoice, read afresh; ``loaded``: it comes from a list read with
+    ``INVOICE_RELATED`` and ``INVOICE_PARTS`` (no query per row)."""
+    if not loaded:
+        invoice = (
+            Invoice.objects.select_related(*INVOICE_RELATED)
+            .prefetch_related(*INVOICE_PARTS)
+            .get(pk=invoice.pk)
+        )
     return {
         "id": invoice.pk,
         "number": invoice.number,
@@ -328,7 +344,7 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "void_reason": invoice.void_reason,
         "lines": list(invoice.lines.all()),
         "tax_totals": selectors.totals_per_rate(invoice),
-        "credit_notes": list(invoice.credit_notes.order_by("id")),
+        "credit_notes": list(invoice.credit_notes.all()),
     }
 
 
@@ -361,8 +377,15 @@ def allocation_out(allocation: Allocation) -> dict[str, Any]:
     }
 
 
-def payment_out(payment: Payment) -> dict[str, Any]:
-    payment = Payment.objects.select_related("customer").get(pk=payment.pk)
+def payment_out(payment: Payment, *, loaded: bool = False) -> dict[str, Any]:
+    """The API form of a payment, read afresh; ``loaded``: it comes from a list read with its
+    customer and ``PAYMENT_PARTS`` (no query per row)."""
+    if not loaded:
+        payment = (
+            Payment.objects.select_related("customer")
+            .prefetch_related(*PAYMENT_PARTS)
+            .get(pk=payment.pk)
+        )
     return {
         "id": payment.pk,
         "number": payment.number,
@@ -375,9 +398,7 @@ def payment_out(payment: Payment) -> dict[str, Any]:
         "note": payment.note,
         "allocated_amount": payment.allocated_amount,
         "unallocated_amount": payment.unallocated_amount,
-        "allocations": [
-            allocation_out(a) for a in payment.allocations.select_related("invoice").order_by("id")
-        ],
+        "allocations": [allocation_out(a) for a in payment.allocations.all()],
     }
 
 
@@ -405,8 +426,9 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilter]) -> dict[s
         invoices = invoices.filter(order_id=filters.order_id)
     if filters.status:
         invoices = invoices.filter(status=filters.status)
-    rows = list(invoices[filters.offset : filters.offset + filters.limit])
-    return {"count": invoices.count(), "items": [invoice_out(row) for row in rows]}
+    page = invoices.select_related(*INVOICE_RELATED).prefetch_related(*INVOICE_PARTS)
+    rows = list(page[filters.offset : filters.offset + filters.limit])
+    return {"count": invoices.count(), "items": [invoice_out(row, loaded=True) for row in rows]}
 
 
 @invoices_router.post("", response={201: InvoiceOut}, summary="Create a draft invoice")
@@ -536,8 +558,9 @@ def list_payments(request: HttpRequest, filters: Query[PaymentFilter]) -> dict[s
     payments = selectors.payments_visible_to(request.user).order_by("-id")
     if filters.customer_id:
         payments = payments.filter(customer_id=filters.customer_id)
-    rows = list(payments[filters.offset : filters.offset + filters.limit])
-    return {"count": payments.count(), "items": [payment_out(row) for row in rows]}
+    page = payments.select_related("customer").prefetch_related(*PAYMENT_PARTS)
+    rows = list(page[filters.offset : filters.offset + filters.limit])
+    return {"count": payments.count(), "items": [payment_out(row, loaded=True) for row in rows]}
 
 
 @payments_router.post("", response={201: PaymentOut}, summary="Record a payment received")

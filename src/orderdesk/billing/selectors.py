@@ -198,22 +198,22 @@ def invoiceable(order: Order, *, shipment: Shipment | None = None) -> dict[int, 
     }
 
 
+ZERO_SUM = Decimal(0)
+
+
 def totals_per_rate(invoice: Invoice) -> list[dict[str, Decimal]]:
-    """The invoice's net, tax and gross per VAT rate (as printed at the foot of a fapiao)."""
-    rows = (
-        InvoiceLine.objects.filter(invoice=invoice)
-        .values("tax_rate")
-        .annotate(net=Sum("net_amount"), tax=Sum("tax_amount"), gross=Sum("gross_amount"))
-        .order_by("tax_rate")
-    )
+    """The invoice's net, tax and gross per VAT rate (as printed at the foot of a fapiao).
+    Summed from ``invoice.lines.all()``, so a list with the lines prefetched needs no query
+    per invoice."""
+    sums: dict[Decimal, list[Decimal]] = defaultdict(lambda: [ZERO_SUM, ZERO_SUM, ZERO_SUM])
+    for line in invoice.lines.all():
+        totals = sums[line.tax_rate]
+        totals[0] += line.net_amount
+        totals[1] += line.tax_amount
+        totals[2] += line.gross_amount
     return [
-        {
-            "tax_rate": r["tax_rate"],
-            "net": to_fen(r["net"]),
-            "tax": to_fen(r["tax"]),
-            "gross": to_fen(r["gross"]),
-        }
-        for r in rows
+        {"tax_rate": rate, "net": to_fen(net), "tax": to_fen(tax), "gross": to_fen(gross)}
+        for rate, (net, tax, gross) in sorted(sums.items())
     ]
 
 

@@ -3,8 +3,10 @@
 A client that retries after a timeout must not create the order twice. The first
 successful call with a key stores its response; a repeat with the same key and the same
 request gets the stored response back; the same key with a different request is refused
-(409); a repeat while the first call still runs is refused too (409, try again). A refused
-call (4xx/5xx) wrote nothing, so it frees the key for a corrected retry. Keys are scoped to
+(409). The claim, the call and the stored response are one transaction, so a repeat while
+the first call runs waits for it and gets its answer, and a crash leaves no half-claimed
+key. A refused call (4xx/5xx) is rolled back with its claim, so it frees the key for a
+corrected retry. Keys are scoped to
 the caller's credential and kept for ``RETENTION``; an hourly background job
 (``core.tasks``) deletes expired records, and an expired record not yet deleted frees its
 key all the same (deleting on every request cost a write transaction per call).
@@ -95,18 +97,23 @@ class IdempotencyMiddleware:
             return conflict("idempotency_key_invalid", _("The Idempotency-Key is too long."))
         scope = caller_scope(request)
         fingerprint = digest(request.path.encode(), request_payload(request))
-        record = claim(scope, key, fingerprint)
-        if record is None:
-            return self.replay(scope, key, fingerprint)
-        response = self.get_response(request)
-        if response.status_code >= 400 or response.streaming:
-            # Nothing was created: the client may correct the request and retry the key.
-            record.delete()
-            return response
-        record.status = response.status_code
-        record.content_type = response.get("Content-Type", "")
-        record.body = response.content
-        record.save(update_fields=["status", "content_type", "body"])
+        # The claim, the call and its stored answer commit together: a crash in between
+        # leaves neither a claimed key without an answer (refused for a day) nor an order
+        # whose key was not recorded. A second call with the key waits on the unique index
+        # and then replays the answer.
+        with transaction.atomic():
+            record = claim(scope, key, fingerprint)
+            if record is None:
+                return self.replay(scope, key, fingerprint)
+            response = self.get_response(request)
+            if response.status_code >= 400 or response.streaming:
+                # Refused: nothing is kept, so the client may correct the request and retry.
+                transaction.set_rollback(True)
+                return response
+            record.status = response.status_code
+            record.content_type = response.get("Content-Type", "")
+            record.body = response.content
+            record.save(update_fields=["status", "content_type", "body"])
         return response
 
     def replay(self, scope: str, key: str, fingerprint: str) -> HttpResponse:

@@ -33,6 +33,7 @@ import json
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -44,7 +45,7 @@ from orderdesk.orders import selectors as order_selectors
 from orderdesk.orders.schemas import OptionalDate, OptionalId, Text, blank_to_none
 
 from . import selectors, services
-from .models import Clearance, Shipment
+from .models import Clearance, Shipment, ShipmentLine
 from .services import clearance as clearance_service
 
 router = Router(tags=["shipping"])
@@ -205,10 +206,28 @@ class NoteIn(Schema):
 # --- rendering ------------------------------------------------------------------------------
 
 
-def shipment_out(shipment: Shipment) -> dict[str, Any]:
+# What a shipment's answer reads besides the row: one query each for a whole page.
+SHIPMENT_PARTS = (
+    Prefetch(
+        "lines",
+        queryset=ShipmentLine.objects.select_related("order_line").order_by("order_line__line_no"),
+    ),
+    "notices",
+    "exceptions",
+)
+
+
+def shipment_out(shipment: Shipment, *, loaded: bool = False) -> dict[str, Any]:
+    """The API form of a shipment, read afresh; ``loaded``: it comes from a list read with
+    its order, carrier and warehouse and ``SHIPMENT_PARTS`` prefetched (no query per row)."""
     from django.utils import timezone
 
-    shipment = Shipment.objects.select_related("order", "carrier", "warehouse").get(pk=shipment.pk)
+    if not loaded:
+        shipment = (
+            Shipment.objects.select_related("order", "carrier", "warehouse")
+            .prefetch_related(*SHIPMENT_PARTS)
+            .get(pk=shipment.pk)
+        )
     return {
         "id": shipment.pk,
         "number": shipment.number,
@@ -245,7 +264,7 @@ def shipment_out(shipment: Shipment) -> dict[str, Any]:
                 "quantity": row.quantity,
                 "delivered_quantity": row.delivered_quantity,
             }
-            for row in shipment.lines.select_related("order_line").order_by("order_line__line_no")
+            for row in shipment.lines.all()
         ],
         "notices": [
             {"sent_to": n.sent_to, "sent_at": n.sent_at, "ok": n.ok, "error": n.error}
@@ -332,8 +351,10 @@ def list_shipments(request: HttpRequest, filters: Query[ShipmentFilter]) -> dict
         overdue=filters.overdue,
         q=filters.q,
     )
-    rows = list(shipments[filters.offset : filters.offset + filters.limit])
-    return {"count": shipments.count(), "items": [shipment_out(row) for row in rows]}
+    rows = list(
+        shipments.prefetch_related(*SHIPMENT_PARTS)[filters.offset : filters.offset + filters.limit]
+    )
+    return {"count": shipments.count(), "items": [shipment_out(row, loaded=True) for row in rows]}
 
 
 @router.post("", response={201: ShipmentOut}, summary="Create a draft shipment from an order")
