@@ -15,11 +15,10 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from orderdesk.core.models import CompanyProfile
 from orderdesk.orders.documents import (
     CONTENT_WIDTH,
-    RULE,
-    SHADE,
     day,
     header,
     key_values,
+    line_table_style,
     paragraph_maker,
     person,
     plain_number,
@@ -90,27 +89,18 @@ def notice_pdf(shipment: Shipment, *, company: CompanyProfile | None = None) -> 
             line = row.order_line
             rows.append(
                 [
-                    p(line.line_no),
+                    str(line.line_no),
                     p(line.sku, "small"),
                     p(line.name + (f" {line.spec}" if line.spec else "")),
-                    p(line.unit),
-                    p(plain_number(line.quantity), "right"),
-                    p(plain_number(row.quantity), "right"),
+                    line.unit,
+                    plain_number(line.quantity),
+                    plain_number(row.quantity),
                 ]
             )
         fixed = [10, 28, 0, 14, 24, 28]
         rest = width - sum(fixed) * mm
         table = Table(rows, colWidths=[(s * mm) if s else rest for s in fixed], repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                    ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE),
-                    ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
-                ]
-            )
-        )
+        table.setStyle(TableStyle(line_table_style(style, right_from=4)))
         story.append(table)
         story.append(Spacer(1, 5 * mm))
         story.append(

@@ -374,29 +374,28 @@ def approve_step(
 
 def reserve_lines(order: Order, *, by: Any) -> list[dict[str, Any]]:
     """The warehouse's approval holds stock for every stock line it can; a shortfall is
-    recorded with the restock date (production or purchasing covers it)."""
+    recorded with the restock date (production or purchasing covers it). All lines in one
+    go (``stock.reserve_many``): a 1,000-line order costs a few queries, not a few each."""
+    lines = [line for line in lines_of(order) if line.product.supply != "make_to_order"]
+    outcomes = stock.reserve_many(
+        [stock.Wanted(line.product, line.quantity, line.reference, source=line) for line in lines],
+        by=system_or(by),
+    )
     results = []
-    actor = system_or(by)
-    for line in lines_of(order):
-        if line.product.supply == "make_to_order":
-            continue
-        try:
-            with transaction.atomic():
-                stock.reserve(
-                    line.product, line.quantity, reference=line.reference, by=actor, source=line
-                )
-            results.append({"line": line.line_no, "reserved": str(line.quantity)})
-        except InsufficientStock as error:
+    for line, outcome in zip(lines, outcomes, strict=True):
+        if isinstance(outcome, InsufficientStock):
             results.append(
                 {
                     "line": line.line_no,
                     "short": str(line.quantity),
-                    "available": str(error.available),
-                    "restock_on": str(error.restock_on),
+                    "available": str(outcome.available),
+                    "restock_on": str(outcome.restock_on),
                 }
             )
-        except Conflict:
+        elif isinstance(outcome, Conflict):
             results.append({"line": line.line_no, "reserved": "already"})
+        else:
+            results.append({"line": line.line_no, "reserved": str(line.quantity)})
     return results
 
 

@@ -553,30 +553,43 @@ def issue_stock(shipment: Shipment, lines: list[ShipmentLine], *, by: Any) -> di
     (409 ``insufficient_stock`` with what is available). Whoever may ship but not manage
     stock (logistics) issues through the system account."""
     actor = acting_for(by, STOCK, RESERVE)
+    open_here: dict[str, Any] = {}
+    for held in (
+        stock_selectors.open_reservations()
+        .filter(
+            warehouse=shipment.warehouse,
+            reference__in=[row.order_line.reference for row in lines],
+        )
+        .order_by("-pk")
+    ):  # one query for the shipment, not one per line; the first per line wins
+        open_here[held.reference] = held
+    left = {r.pk: r.quantity - r.issued for r in open_here.values()}
+    from_reservations: list[tuple[Any, Decimal]] = []
+    beyond: list[tuple[ShipmentLine, Decimal]] = []
     issued = {}
     for row in lines:
         remaining = row.quantity
-        reservation = (
-            stock_selectors.open_reservations(row.order_line.reference)
-            .filter(warehouse=shipment.warehouse)
-            .first()
-        )
+        reservation = open_here.get(row.order_line.reference)
         if reservation is not None:
-            amount = min(remaining, reservation.quantity - reservation.issued)
+            amount = min(remaining, left[reservation.pk])
             if amount > 0:
-                stock.issue(reservation, by=actor, quantity=amount)
+                from_reservations.append((reservation, amount))
+                left[reservation.pk] -= amount
                 remaining -= amount
         if remaining > 0:
-            extra = stock.reserve(
-                row.order_line.product,
-                remaining,
-                warehouse=shipment.warehouse,
-                reference=f"shipping.ShipmentLine:{row.pk}",
-                by=actor,
-                source=row,
-            )
-            stock.issue(extra, by=actor)
+            beyond.append((row, remaining))
         issued[str(row.order_line.line_no)] = str(row.quantity)
+    stock.issue_many(from_reservations, by=actor)
+    for row, remaining in beyond:
+        extra = stock.reserve(
+            row.order_line.product,
+            remaining,
+            warehouse=shipment.warehouse,
+            reference=f"shipping.ShipmentLine:{row.pk}",
+            by=actor,
+            source=row,
+        )
+        stock.issue(extra, by=actor)
     return issued
 
 
