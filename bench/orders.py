@@ -93,24 +93,26 @@ What the numbers say:
 from __future__ import annotations
 
 import datetime as dt
-import http.client
-import json
 import os
 import random
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parent.parent
+from .http import (  # re-exported: other bench modules import them from here
+    ApiClient,
+    Server,
+    bench_user,
+    failed_row,
+    make_customers,
+    set_up,
+    tokens_for,
+)
+
+__all__ = ["IntakeClient", "Server", "bench_user", "failed_row", "make_customers", "set_up"]
+
 LINES = 5
-PRODUCTS = 100
-INTAKE_CUSTOMERS = 50
 INTAKE_TARGET = {"postgresql": 300.0, "sqlite": 150.0}
 INTAKE_P99_MS = 200.0
 LIST_ORDERS = int(os.environ.get("BENCH_ORDERS", "200000"))
@@ -119,7 +121,6 @@ SALESPEOPLE = 20
 PAGE = 50
 LIST_P95_MS = 150.0
 BATCH = 5_000
-HOST = "127.0.0.1"
 
 
 def run(database: str) -> Iterator[dict[str, object]]:
@@ -128,122 +129,12 @@ def run(database: str) -> Iterator[dict[str, object]]:
     yield from list_rows(database, world)
 
 
-# --- set-up ------------------------------------------------------------------------------
-
-
-def bench_user(username: str, role: str, **fields: Any) -> Any:
-    from django.contrib.auth.models import Group
-
-    from orderdesk.accounts.models import User
-
-    account, _created = User.objects.get_or_create(username=username, defaults=fields)
-    account.groups.set(Group.objects.filter(name=role))
-    return User.objects.get(pk=account.pk)
-
-
-def set_up() -> dict[str, Any]:
-    """Users, 50 customers with ample credit, 100 priced products with plenty of stock."""
-    from orderdesk.accounts.selectors import system_user
-    from orderdesk.catalog.models import Category, Product
-    from orderdesk.core.models import Branch
-    from orderdesk.inventory import services as stock
-    from orderdesk.inventory.models import Warehouse
-    from orderdesk.pricing import services as pricing
-
-    system = system_user()
-    branch, _created = Branch.objects.get_or_create(
-        code="GD001", defaults={"name": "广州一店", "province": "广东"}
-    )
-    owner = bench_user("bench_order_sales", "sales", branch=branch)
-    intake = bench_user("bench_order_api", "customer_service")
-    admin = bench_user("bench_order_admin", "administrator")
-    customers = make_customers(
-        INTAKE_CUSTOMERS, prefix="BOI", owners=[owner], uscc_from=700_000_000
-    )
-    category, _created = Category.objects.get_or_create(
-        code="bench-orders", defaults={"name": "压测订单品"}
-    )
-    products = Product.objects.bulk_create(
-        Product(
-            sku=f"BO-{n:04d}",
-            name=f"压测订单品 {n}",
-            spec="DN50",
-            unit="台",
-            category=category,
-            tax_rate=Decimal("0.13"),
-            lead_time_days=2,
-        )
-        for n in range(PRODUCTS)
-    )
-    price_list = pricing.create_price_list(
-        {"code": "bench-orders", "name": "压测价格表", "valid_from": dt.date(2026, 1, 1)},
-        by=system,
-    )
-    warehouse, _created = Warehouse.objects.get_or_create(
-        code="BENCH-O", defaults={"name": "压测订单仓"}
-    )
-    rng = random.Random(5)
-    for product in products:
-        price = Decimal(rng.randrange(50, 5_000))
-        pricing.set_price(
-            price_list, product, {"unit_price": price, "floor_price": price * 8 / 10}, by=system
-        )
-        stock.receive_stock(product, warehouse, 1_000_000, by=system)
-    return {
-        "intake": intake,
-        "admin": admin,
-        "customers": [customer.pk for customer in customers],
-        "skus": [product.sku for product in products],
-    }
-
-
-def make_customers(count: int, *, prefix: str, owners: list[Any], uscc_from: int) -> list[Any]:
-    """``count`` active A-grade customers with a large credit limit, bulk-inserted."""
-    from orderdesk.customers import normalize
-    from orderdesk.customers.models import Contact, CreditFile, Customer
-
-    from .customers import uscc
-
-    customers = []
-    for serial in range(1, count + 1):
-        name = f"压测客户{prefix}{serial:05d}有限公司"
-        customers.append(
-            Customer(
-                code=f"{prefix}{serial:06d}",
-                name=name,
-                uscc=uscc("440106", uscc_from + serial),
-                province="广东省",
-                city="广州市",
-                address=f"天河路{serial}号",
-                owner=owners[serial % len(owners)],
-                status="active",
-                name_key=normalize.name_key(name),
-                pinyin=normalize.pinyin_initials(name)[:200],
-            )
-        )
-    created = []
-    for start in range(0, count, BATCH):
-        batch = Customer.objects.bulk_create(customers[start : start + BATCH])
-        Contact.objects.bulk_create(
-            Contact(customer=customer, name="王经理", mobile="13800138000", is_primary=True)
-            for customer in batch
-        )
-        CreditFile.objects.bulk_create(
-            CreditFile(customer=customer, grade="A", credit_limit=Decimal(100_000_000))
-            for customer in batch
-        )
-        created += batch
-    return created
-
-
 # --- intake through the API ----------------------------------------------------------------
 
 
 def intake_row(database: str, world: dict[str, Any]) -> dict[str, object]:
     from django.utils import timezone
 
-    from orderdesk.accounts import services as accounts
-    from orderdesk.accounts.selectors import system_user
     from orderdesk.core import workcalendar
 
     from .runner import measure_processes
@@ -251,7 +142,7 @@ def intake_row(database: str, world: dict[str, Any]) -> dict[str, object]:
     clients, per_client = (16, 50) if database == "postgresql" else (4, 75)
     clients = int(os.environ.get("BENCH_INTAKE_CLIENTS", clients))
     per_client = int(os.environ.get("BENCH_INTAKE_PER_CLIENT", per_client))
-    _token, raw = accounts.create_api_token(world["intake"], by=system_user(), name="bench")
+    raw = tokens_for({"intake": world["intake"]}, "bench")["intake"]
     requested = workcalendar.add_working_days(timezone.localdate(), 20).isoformat()
     name = f"orders: API intake, create {LINES} lines + submit"
     server = Server(database)
@@ -273,6 +164,7 @@ def intake_row(database: str, world: dict[str, Any]) -> dict[str, object]:
         return failed_row(name, database, f"{type(error).__name__}: {error}"[:300])
     finally:
         server.stop()
+    row["peak RSS MB"] = server.peak_rss_mb
     p99 = float(row["p99 ms"])  # type: ignore[arg-type]
     row["target"] = f">= {INTAKE_TARGET[database]:g} orders/s, p99 < {INTAKE_P99_MS:g} ms"
     if p99 >= INTAKE_P99_MS:
@@ -280,40 +172,17 @@ def intake_row(database: str, world: dict[str, Any]) -> dict[str, object]:
     return row
 
 
-class IntakeClient:
+class IntakeClient(ApiClient):
     """One keep-alive connection per client process (opened in the process that uses it)."""
 
     def __init__(self, port: int, token: str, world: dict[str, Any], requested: str) -> None:
-        self.port = port
-        self.headers = {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
+        super().__init__(port, {"intake": token})
         self.customers = world["customers"]
         self.skus = world["skus"]
         self.requested = requested
-        self.connections: dict[int, http.client.HTTPConnection] = {}
 
-    def connection(self) -> http.client.HTTPConnection:
-        pid = os.getpid()
-        if pid not in self.connections:
-            self.connections[pid] = http.client.HTTPConnection(HOST, self.port, timeout=60)
-        return self.connections[pid]
-
-    def close(self) -> None:
-        for connection in self.connections.values():
-            connection.close()
-        self.connections.clear()
-
-    def call(self, path: str, body: dict[str, Any], expect: int, **headers: str) -> Any:
-        connection = self.connection()
-        connection.request("POST", path, body=json.dumps(body), headers={**self.headers, **headers})
-        response = connection.getresponse()
-        data = response.read()
-        if response.status != expect:
-            raise RuntimeError(f"POST {path}: {response.status} {data[:300]!r}")
-        return json.loads(data)
+    def post(self, path: str, body: dict[str, Any], expect: int, **headers: str) -> Any:
+        return self.call("POST", path, body, expect, role="intake", **headers)
 
     def intake(self, n: int) -> object:
         pid = os.getpid()
@@ -335,99 +204,11 @@ class IntakeClient:
                 for sku in rng.sample(self.skus, LINES)
             ],
         }
-        order = self.call("/api/v1/orders", body, 201, **{"Idempotency-Key": f"bench-{pid}-{n}"})
-        submitted = self.call(f"/api/v1/orders/{order['id']}/submit", {}, 200)
+        order = self.post("/api/v1/orders", body, 201, **{"Idempotency-Key": f"bench-{pid}-{n}"})
+        submitted = self.post(f"/api/v1/orders/{order['id']}/submit", {}, 200)
         if submitted["status"] != "in_review":
             raise RuntimeError(f"order {order['number']} is {submitted['status']}")
         return submitted
-
-
-class Server:
-    """``orderdesk serve`` on a free port against the bench database."""
-
-    def __init__(self, database: str) -> None:
-        self.database = database
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = ROOT / "var" / "bench" / f"server-{database}.log"
-
-    def start(self) -> None:
-        cores = os.cpu_count() or 2
-        workers = os.environ.get("BENCH_WEB_WORKERS", str(2 * cores + 1))
-        threads = os.environ.get("BENCH_WEB_THREADS", "2")
-        env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "0"}
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "orderdesk.cli",
-                    "serve",
-                    "--host",
-                    HOST,
-                    "--port",
-                    str(self.port),
-                    "--workers",
-                    workers,
-                    "--threads",
-                    threads,
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,  # the access log: one line per request
-                stderr=log,
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited; see {self.log}")
-            try:
-                connection = http.client.HTTPConnection(HOST, self.port, timeout=2)
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    connection.close()
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"the server did not answer /healthz within 60 s; see {self.log}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def database_url() -> str:
-    """The URL of the database this process uses (the runner's fresh test database)."""
-    from django.db import connection
-
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(settings['NAME']).resolve()}"
-    user = quote(settings["USER"] or "", safe="")
-    password = quote(settings["PASSWORD"] or "", safe="")
-    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    host = settings["HOST"] or "localhost"
-    port = settings["PORT"] or 5432
-    return f"postgresql://{auth}{host}:{port}/{quote(settings['NAME'], safe='')}"
-
-
-def failed_row(name: str, database: str, why: str) -> dict[str, object]:
-    return {"scenario": name, "database": database, "target": why, "result": "FAIL"}
 
 
 # --- the order list --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import django
 
@@ -66,8 +67,24 @@ def measure_processes(
     """Like :func:`measure`, with each client in its own forked process and connection, so
     the clients compete for the database, not for one interpreter's GIL. ``operation`` gets
     the running number of the call within its process (for unique references)."""
+
+    def timed(n: int) -> list[float]:
+        start = time.perf_counter()
+        operation(n)
+        return [(time.perf_counter() - start) * 1000]
+
+    latencies, wall = fork_clients(name, processes, per_process, timed)
+    return summary(name, database, processes, latencies, wall, target_ops)
+
+
+def fork_clients(
+    name: str, processes: int, per_process: int, work: Callable[[int], list[Any]]
+) -> tuple[list[Any], float]:
+    """Run ``work(n)`` for n in 0..per_process-1 in each of ``processes`` forked clients,
+    started together; returns what the calls returned (lists, concatenated: samples of
+    any picklable kind) and the wall time from the start until the last client finished.
+    A client that raises makes this raise :class:`RuntimeError` with its message."""
     import multiprocessing
-    import os
 
     from django.db import connections
 
@@ -77,17 +94,15 @@ def measure_processes(
     results = context.Queue()
 
     def client() -> None:
-        latencies: list[float] | str = []
+        samples: list[Any] | str = []
         barrier.wait()
         try:
             for n in range(per_process):
-                start = time.perf_counter()
-                operation(n)
-                latencies.append((time.perf_counter() - start) * 1000)
+                samples += work(n)
         except Exception as error:  # reported by the parent, which must not wait forever
-            latencies = f"{type(error).__name__}: {error}"
+            samples = f"{type(error).__name__}: {error}"
         connections.close_all()
-        results.put(latencies)
+        results.put(samples)
         results.close()
         results.join_thread()  # flush to the pipe before the hard exit below
         os._exit(0)
@@ -97,16 +112,20 @@ def measure_processes(
         process.start()
     barrier.wait()
     started = time.perf_counter()
-    latencies: list[float] = []
+    collected: list[Any] = []
+    failure = ""
     for _ in pool:
-        got = results.get(timeout=600)
+        got = results.get(timeout=1200)
         if isinstance(got, str):
-            raise RuntimeError(f"{name}: a client failed: {got}")
-        latencies += got
+            failure = failure or got
+        else:
+            collected += got
     wall = time.perf_counter() - started
     for process in pool:
         process.join()
-    return summary(name, database, processes, latencies, wall, target_ops)
+    if failure:
+        raise RuntimeError(f"{name}: a client failed: {failure}")
+    return collected, wall
 
 
 def summary(
@@ -116,13 +135,17 @@ def summary(
     latencies: list[float],
     wall: float,
     target_ops: float,
+    operations: int | None = None,
 ) -> dict[str, object]:
-    ops = len(latencies) / wall
+    """One table row; ``operations`` (default: one per latency) sets the throughput, for
+    scenarios whose operation is several timed requests."""
+    count = len(latencies) if operations is None else operations
+    ops = count / wall
     return {
         "scenario": name,
         "database": database,
         "concurrency": concurrency,
-        "operations": len(latencies),
+        "operations": count,
         "ops/s": round(ops, 1),
         "p50 ms": round(statistics.median(latencies), 2),
         "p95 ms": round(percentile(latencies, 0.95), 2),
@@ -148,7 +171,8 @@ def main(database: str) -> None:
         from django.db import connection
 
         connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    else:
+    elif os.environ.get("BENCH_REUSE_DATABASE") != "1":
+        # BENCH_REUSE_DATABASE=1 (the smoke tests): the file is already a migrated copy.
         from django.conf import settings
 
         # A fresh file each run: the customer benchmarks load fixed codes and USCCs.
@@ -190,7 +214,17 @@ def main(database: str) -> None:
                 )
             )
         )
-    from bench import billing, customers, inventory, orders, pricing
+    from bench import (
+        billing,
+        concurrency,
+        crash,
+        customers,
+        flow,
+        inventory,
+        large_orders,
+        orders,
+        pricing,
+    )
 
     for name, module in (
         ("customers", customers),
@@ -198,6 +232,10 @@ def main(database: str) -> None:
         ("pricing", pricing),
         ("orders", orders),
         ("billing", billing),
+        ("concurrency", concurrency),
+        ("crash", crash),
+        ("large", large_orders),
+        ("flow", flow),
     ):
         if wanted(name):
             for row in module.run(database):

@@ -1,4 +1,4 @@
-"""The ``orderdesk`` command: serve, worker, migrate, demo, createadmin, token, manage.
+"""The ``orderdesk`` command: serve, worker, migrate, demo, createadmin, token, bench, manage.
 
 Every command reads the same settings as the web server (``DATABASE_URL`` and friends),
 so it works the same on SQLite and PostgreSQL. Django is set up only once a command runs,
@@ -192,6 +192,27 @@ def cmd_token_help(args: argparse.Namespace) -> int:
     return EXIT_REFUSED
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run the benchmarks as ``make bench`` does (``python -m bench`` in the source
+    checkout: bench/ is not part of the installed package); its exit status is the
+    benchmarks' (1 when a target is missed)."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "bench" / "__main__.py").is_file():
+        print(
+            "orderdesk: the benchmarks live in the source checkout (bench/); "
+            "run this from an editable install (make install-dev).",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    command = [sys.executable, "-m", "bench"]
+    if args.only:
+        command += ["--only", args.only]
+    return subprocess.run(command, cwd=root, check=False).returncode  # noqa: S603
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     """Pass the remaining arguments to Django's management commands."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderdesk.config.settings")
@@ -264,6 +285,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     customers.add_argument("--owner", help="Username owning rows without an owner column.")
     customers.set_defaults(handler=cmd_import_customers)
+
+    bench = add(
+        "bench",
+        cmd_bench,
+        "Run the benchmarks (SQLite, and PostgreSQL at BENCH_DATABASE_URL) and print a table.",
+    )
+    bench.add_argument(
+        "--only",
+        default=os.environ.get("BENCH_ONLY", ""),
+        help="Comma-separated groups to run (core, customers, inventory, pricing, orders, "
+        "billing, flow…); default BENCH_ONLY, else all.",
+    )
 
     manage = add(
         "manage", cmd_manage, "Run a Django management command (passthrough).", add_help=False
