@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -281,14 +282,8 @@ def set_up() -> dict[str, Any]:
     plenty of stock in one warehouse."""
     if _world:
         return _world
-    from orderdesk.accounts.selectors import system_user
-    from orderdesk.catalog.models import Category, Product
     from orderdesk.core.models import Branch
-    from orderdesk.inventory import services as stock
-    from orderdesk.inventory.models import Warehouse
-    from orderdesk.pricing import services as pricing
 
-    system = system_user()
     branch, _created = Branch.objects.get_or_create(
         code="GD001", defaults={"name": "广州一店", "province": "广东"}
     )
@@ -304,35 +299,14 @@ def set_up() -> dict[str, Any]:
     }
     admin = bench_user("bench_order_admin", "administrator")
     customers = make_customers(API_CUSTOMERS, prefix="BOI", owners=[owner], uscc_from=700_000_000)
-    category, _created = Category.objects.get_or_create(
-        code="bench-orders", defaults={"name": "压测订单品"}
-    )
-    products = Product.objects.bulk_create(
-        Product(
-            sku=f"BO-{n:04d}",
-            name=f"压测订单品 {n}",
-            spec="DN50",
-            unit="台",
-            category=category,
-            tax_rate=Decimal("0.13"),
-            lead_time_days=2,
-        )
-        for n in range(PRODUCTS)
-    )
-    price_list = pricing.create_price_list(
-        {"code": "bench-orders", "name": "压测价格表", "valid_from": dt.date(2026, 1, 1)},
-        by=system,
-    )
-    warehouse, _created = Warehouse.objects.get_or_create(
-        code="BENCH-O", defaults={"name": "压测订单仓"}
-    )
     rng = random.Random(5)
-    for product in products:
-        price = Decimal(rng.randrange(50, 5_000))
-        pricing.set_price(
-            price_list, product, {"unit_price": price, "floor_price": price * 8 / 10}, by=system
-        )
-        stock.receive_stock(product, warehouse, 1_000_000, by=system)
+    products = stocked_products(
+        "bench-orders",
+        "压测订单品",
+        "BO",
+        PRODUCTS,
+        price_of=lambda _n: Decimal(rng.randrange(50, 5_000)),
+    )
     _world.update(
         {
             "intake": users["customer_service"],
@@ -343,6 +317,47 @@ def set_up() -> dict[str, Any]:
         }
     )
     return _world
+
+
+def stocked_products(
+    code: str, name: str, prefix: str, count: int, *, price_of: Callable[[int], Decimal]
+) -> list[Any]:
+    """``count`` products (SKU ``<prefix>-<n>``) in a category and a price list named
+    ``code``/``name``, each priced ``price_of(n)`` (floor 80 %) with 1,000,000 in stock in
+    the warehouse ``code``."""
+    from orderdesk.accounts.selectors import system_user
+    from orderdesk.catalog.models import Category, Product
+    from orderdesk.inventory import services as stock
+    from orderdesk.inventory.models import Warehouse
+    from orderdesk.pricing import services as pricing
+
+    system = system_user()
+    category, _created = Category.objects.get_or_create(code=code, defaults={"name": name})
+    products = Product.objects.bulk_create(
+        Product(
+            sku=f"{prefix}-{n:05d}",
+            name=f"{name} {n}",
+            spec="DN50",
+            unit="台",
+            category=category,
+            tax_rate=Decimal("0.13"),
+            lead_time_days=2,
+        )
+        for n in range(count)
+    )
+    price_list = pricing.create_price_list(
+        {"code": code, "name": f"{name}价格表", "valid_from": dt.date(2026, 1, 1)}, by=system
+    )
+    warehouse, _created = Warehouse.objects.get_or_create(
+        code=code.upper(), defaults={"name": f"{name}仓"}
+    )
+    for n, product in enumerate(products):
+        price = price_of(n)
+        pricing.set_price(
+            price_list, product, {"unit_price": price, "floor_price": price * 8 / 10}, by=system
+        )
+        stock.receive_stock(product, warehouse, 1_000_000, by=system)
+    return products
 
 
 def tokens_for(users: dict[str, Any], name: str) -> dict[str, str]:

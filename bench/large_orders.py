@@ -76,7 +76,6 @@ What is left (not in the files this work owned):
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import statistics
 import time
@@ -390,17 +389,11 @@ class World:
 def set_up(products: int) -> World:
     """The people who review, ship and invoice; one A-grade customer with a large credit
     limit and tax data; ``products`` priced products with plenty of stock."""
-    from orderdesk.accounts.selectors import system_user
-    from orderdesk.catalog.models import Category, Product
     from orderdesk.core.models import Branch
     from orderdesk.customers.models import Contact, Customer
-    from orderdesk.inventory import services as stock
-    from orderdesk.inventory.models import Warehouse
-    from orderdesk.pricing import services as pricing
 
-    from .http import bench_user, make_customers
+    from .http import bench_user, make_customers, stocked_products
 
-    system = system_user()
     branch, _created = Branch.objects.get_or_create(
         code="GD001", defaults={"name": "广州一店", "province": "广东"}
     )
@@ -421,34 +414,9 @@ def set_up(products: int) -> World:
         invoice_title=customer.name,
     )
     Contact.objects.filter(customer=customer).update(email="buyer@example.com")
-    category, _created = Category.objects.get_or_create(
-        code="bench-large", defaults={"name": "压测大单品"}
+    made = stocked_products(
+        "bench-large", "压测大单品", "BLG", products, price_of=lambda n: Decimal(100 + n % 900)
     )
-    made = Product.objects.bulk_create(
-        Product(
-            sku=f"BLG-{n:05d}",
-            name=f"压测大单品 {n}",
-            spec="DN50",
-            unit="台",
-            category=category,
-            tax_rate=Decimal("0.13"),
-            lead_time_days=2,
-        )
-        for n in range(products)
-    )
-    price_list = pricing.create_price_list(
-        {"code": "bench-large", "name": "压测大单价格表", "valid_from": dt.date(2026, 1, 1)},
-        by=system,
-    )
-    site, _created = Warehouse.objects.get_or_create(
-        code="BENCH-L", defaults={"name": "压测大单仓"}
-    )
-    for n, product in enumerate(made):
-        price = Decimal(100 + n % 900)
-        pricing.set_price(
-            price_list, product, {"unit_price": price, "floor_price": price * 8 / 10}, by=system
-        )
-        stock.receive_stock(product, site, 1_000_000, by=system)
     return World(
         sales=sales,
         manager=manager,

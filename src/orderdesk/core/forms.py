@@ -118,3 +118,21 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class CustomerReplyForm(forms.Form):
+    """What a customer enters on a public page (confirm an order, acknowledge a revised
+    one): their name and an optional message. ``name_help`` says whom the name stands for."""
+
+    name_help: Any = ""
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    note = forms.CharField(
+        label=_("Message to us (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].help_text = self.name_help

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from orderdesk.core import htmx, permissions
 from orderdesk.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from orderdesk.core.forms import place_errors
+from orderdesk.core.forms import CustomerReplyForm, place_errors
 from orderdesk.core.models import CompanyProfile
 from orderdesk.orders import selectors as order_selectors
 from orderdesk.orders.documents import plain_number
@@ -39,20 +39,10 @@ ENTER = revisions.SEND
 # --- forms ----------------------------------------------------------------------------------
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(CustomerReplyForm):
     """The customer's acknowledgement on the public page."""
 
-    name = forms.CharField(
-        label=gettext_lazy("Your name"),
-        max_length=100,
-        help_text=gettext_lazy("The person acknowledging the revised order for your company."),
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Message to us (optional)"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    name_help = gettext_lazy("The person acknowledging the revised order for your company.")
 
 
 class RecordAcknowledgementForm(forms.Form):

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from orderdesk.core import htmx, panels, permissions
 from orderdesk.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from orderdesk.core.forms import place_errors
+from orderdesk.core.forms import CustomerReplyForm, place_errors
 from orderdesk.core.models import CompanyProfile
 from orderdesk.core.money import yuan
 
@@ -46,18 +46,8 @@ RELEASE = "orders.release_orders"
 # --- forms ----------------------------------------------------------------------------------
 
 
-class PublicConfirmForm(forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Your name"),
-        max_length=100,
-        help_text=gettext_lazy("The person confirming the order for your company."),
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Message to us (optional)"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+class PublicConfirmForm(CustomerReplyForm):
+    name_help = gettext_lazy("The person confirming the order for your company.")
 
 
 class RecordConfirmationForm(forms.Form):
